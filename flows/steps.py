@@ -1,0 +1,184 @@
+"""The pipeline's steps as plain functions: stage raw, parse, load, summarise.
+
+Prefect tasks in :mod:`flows.tasks` are thin wrappers over these, and the benchmark and unit
+tests call them directly (no Prefect start-up cost). This is the only module that joins
+sources, transforms and warehouse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from sources.encoding import decode
+from sources.raw import RawItem
+from transforms.dispatch import parse_input
+from transforms.model import Parsed, ParseError
+from warehouse.db import frame
+from warehouse.load import LoadResult, load_parsed, quarantine
+from warehouse.raw import read_raw, store_raw
+
+log = logging.getLogger("gazette")
+
+_TRANSFORM_DIR = Path(__file__).resolve().parent.parent / "transforms"
+
+
+def transforms_version() -> str:
+    """Hash of the transform code and rules: a parse cached under another version is stale."""
+    h = hashlib.sha256()
+    for f in sorted(_TRANSFORM_DIR.rglob("*")):
+        if f.suffix in {".py", ".toml"} and f.is_file():
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+@dataclass
+class RawRef:
+    """A stored raw item, without its bytes (cheap to pass between tasks)."""
+
+    raw_id: str
+    source_id: str
+    uri: str
+    kind: str
+    sha256: str
+    encoding: str | None
+    hints: dict = field(default_factory=dict)
+    is_new: bool = True
+    needs_parse: bool = True
+
+    @property
+    def label(self) -> str:
+        """Short name for logs and task-run names: the file name or URL."""
+        return self.uri if "://" in self.uri else Path(self.uri).name
+
+
+@dataclass
+class Outcome:
+    """A parse result or the reason it failed."""
+
+    ref: RawRef
+    parsed: Parsed | None = None
+    stage: str | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+def stage_items(con: duckdb.DuckDBPyConnection, items: Iterable[RawItem], *, run_id: str | None = None, force: bool = False) -> list[RawRef]:
+    """Store every item in the raw layer first; say which still need parsing.
+
+    An item whose exact bytes were already parsed and loaded needs nothing (incremental);
+    ``force`` re-parses anyway (after a transform improved).
+    """
+    refs = []
+    for it in items:
+        raw_id, is_new = store_raw(
+            con, source_id=it.source_id, uri=it.uri, kind=it.kind, content=it.content, fetched_at=it.fetched_at,
+            media_type=it.media_type, encoding=it.encoding, http_status=it.http_status, headers=it.headers,
+            hints=it.hints, run_id=run_id,
+        )  # fmt: skip
+        row = con.execute("SELECT parsed_sha256 FROM raw_item WHERE raw_id = ?", [raw_id]).fetchone()
+        needs = force or row is None or row[0] != it.sha256
+        refs.append(RawRef(raw_id, it.source_id, it.uri, it.kind, it.sha256, it.encoding, dict(it.hints), is_new, needs))
+    return refs
+
+
+def refs_from_raw(con: duckdb.DuckDBPyConnection, raw_ids: Iterable[str]) -> list[tuple[RawRef, bytes]]:
+    """Raw items read back from the warehouse with their bytes, for a reprocess (no network)."""
+    out = []
+    for rid in raw_ids:
+        r = read_raw(con, rid)
+        ref = RawRef(r["raw_id"], r["source_id"], r["uri"], r["kind"], r["sha256"], r["encoding"], r["hints"], False, True)
+        out.append((ref, bytes(r["content"])))
+    return out
+
+
+def parse_one(ref: RawRef, content: bytes) -> Outcome:
+    """Decode and parse one raw item; any failure becomes an Outcome with stage and reason."""
+    t0 = time.perf_counter()
+    try:
+        if ref.kind == "gazette_pdf":
+            parsed = parse_input(ref.kind, uri=ref.uri, data=content, hints=ref.hints, rules=ref.hints.get("rules"))
+        else:
+            try:
+                text, _ = decode(content)
+            except UnicodeDecodeError as exc:
+                return Outcome(ref, stage="decode", error=f"{ref.uri}: {exc.reason}", seconds=time.perf_counter() - t0)
+            parsed = parse_input(ref.kind, uri=ref.uri, text=text, hints=ref.hints, rules=ref.hints.get("rules"))
+        if parsed.documents.height == 0:
+            return Outcome(ref, stage="split", error=f"{ref.uri}: no recognisable document", seconds=time.perf_counter() - t0)
+        return Outcome(ref, parsed=parsed.conformed(), seconds=time.perf_counter() - t0)
+    except ParseError as exc:
+        return Outcome(ref, stage="parse", error=str(exc), seconds=time.perf_counter() - t0)
+    except Exception as exc:  # a parser bug must not take the run down: quarantine with the reason
+        log.exception("parser failed on %s", ref.uri)
+        return Outcome(ref, stage="parse", error=f"{ref.uri}: parser error {type(exc).__name__}: {exc}", seconds=time.perf_counter() - t0)
+
+
+def load_outcomes(
+    con: duckdb.DuckDBPyConnection,
+    outcomes: Iterable[Outcome],
+    *,
+    run_id: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, int]:
+    """Load each parsed input in its own transaction; quarantine failures. Returns counts."""
+    total = LoadResult()
+    quarantined = loaded = 0
+    for o in outcomes:
+        ref = o.ref
+        if o.parsed is None:
+            quarantine(con, raw_id=ref.raw_id, source_id=ref.source_id, uri=ref.uri, stage=o.stage or "parse", reason=o.error or "unknown")
+            quarantined += 1
+            if progress:
+                progress(f"quarantined {ref.label}: {o.error}")
+            continue
+        try:
+            res = load_parsed(con, o.parsed, raw_id=ref.raw_id, source_id=ref.source_id, uri=ref.uri, raw_sha256=ref.sha256, run_id=run_id)
+        except duckdb.Error as exc:
+            quarantine(con, raw_id=ref.raw_id, source_id=ref.source_id, uri=ref.uri, stage="load", reason=f"{ref.uri}: {exc}")
+            quarantined += 1
+            continue
+        total += res
+        loaded += 1
+        if progress:
+            progress(f"loaded {ref.label}: {o.parsed.documents.height} documents ({res.added} new, {res.updated} updated)")
+    return {
+        "inputs": loaded + quarantined,
+        "documents_added": total.added,
+        "documents_updated": total.updated,
+        "documents_unchanged": total.unchanged,
+        "quarantined": quarantined,
+    }
+
+
+def summary(con: duckdb.DuckDBPyConnection, uris: list[str] | None = None) -> pl.DataFrame:
+    """Per input: documents, appointments, citations and task assignments in the warehouse."""
+    where = "WHERE list_contains(?, a.source_uri)" if uris else ""
+    params = [uris] if uris else []
+    return frame(
+        con,
+        f"""
+        SELECT regexp_extract(a.source_uri, '[^/]*$') AS input,
+               count(DISTINCT a.document_id) AS documents,
+               (SELECT count(*) FROM fact_appointment x WHERE list_contains(list(a.document_id), x.document_id)) AS appointments,
+               (SELECT count(*) FROM fact_citation x WHERE list_contains(list(a.document_id), x.document_id)) AS citations,
+               (SELECT count(*) FROM fact_task_assignment x WHERE list_contains(list(a.document_id), x.document_id)) AS task_assignments
+        FROM fact_document_appearance a {where}
+        GROUP BY a.source_uri ORDER BY a.source_uri
+        """,  # noqa: S608 - only a fixed fragment is formatted in
+        params,
+    )
+
+
+def now_utc() -> dt.datetime:
+    """Timestamps are UTC everywhere."""
+    return dt.datetime.now(dt.UTC)

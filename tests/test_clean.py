@@ -1,0 +1,107 @@
+"""Repairs of PDF-to-text damage, on lines taken from the seeds and on small literals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from transforms.clean import (
+    clean_lines,
+    collapse_number_spaces,
+    drop_noise,
+    is_issuer_line,
+    join_paragraphs,
+    normalise_line,
+    overlap_join,
+    recover_columns,
+)
+from transforms.rules import load_rules
+
+SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+RULES = load_rules(None)
+
+
+def test_numbers_and_punctuation_are_normalised():
+    assert normalise_line("凉医保规〔2020〕1 号") == "凉医保规〔2020〕1号"
+    assert normalise_line("2023 年 1 月 3 日") == "2023年1月3日"
+    assert normalise_line("第 12 期 (总第 250 期)") == "第12期 （总第250期）"
+    assert normalise_line("各县(市)人民政府,州级各部门:") == "各县（市）人民政府，州级各部门："
+    assert normalise_line("（一） 高质量完成国家试点任务。") == "（一）高质量完成国家试点任务。"
+    assert normalise_line("攀办发〔２０１８〕１４５ 号") == "攀办发〔2018〕145号"
+    # Spaces between Chinese words are kept (issuer / title, columns), and so are tabs.
+    assert collapse_number_spaces("四川省人民政府 关于印发") == "四川省人民政府 关于印发"
+    assert normalise_line("7\t月华发布") == "7\t月华发布"
+    # A table-of-contents page number stays apart from the title.
+    assert normalise_line("- 20 1—2月人事任免") == "- 20 1—2月人事任免"
+    # URLs and phone numbers keep their ASCII punctuation.
+    assert normalise_line("电 话: 0834-3865368") == "电 话： 0834-3865368"
+    assert normalise_line("<http://www.lsz.gov.cn/>") == "<http://www.lsz.gov.cn/>"
+
+
+def test_page_furniture_is_dropped():
+    lines = ["正文第一行", "- 12 -", "— 7 —", "·3·", "36", "第3页 共20页",
+             "攀枝花市人民政府公报 2018年第12期", "宜宾市人民政府公报  2020年第3期", "15 宜宾市人民政府公报",
+             "PANZHIHUASHI RENMINZHENGFU GONGBAO", "凉山州人民政府办公室"]
+    out = drop_noise(lines, RULES)
+    assert out[0] == "正文第一行" and out[-1] == "凉山州人民政府办公室"
+    assert out[1:-1] == [""] * (len(lines) - 2)
+
+
+def test_broken_lines_are_joined_but_headings_and_signatures_are_not():
+    lines = ["王启萍同志为州第二人民医院副院长(试用", "", "期一年);", "",
+             "二要压紧压实全员责任。县委、县政府主要", "", "领导是本县脱贫攻坚的总指挥。",
+             "一、把脱贫攻坚责任再压实", "要结合州上即将印发的工作方案要求。",
+             "凉山州人民政府办公室", "2020年2月3日", "序号\t名称", "1\t裕隆发布", "填报单位： 填报人："]
+    out = join_paragraphs([normalise_line(x) for x in lines], RULES)
+    assert out == [
+        "王启萍同志为州第二人民医院副院长（试用期一年）；",
+        "二要压紧压实全员责任。县委、县政府主要领导是本县脱贫攻坚的总指挥。",
+        "一、把脱贫攻坚责任再压实",
+        "要结合州上即将印发的工作方案要求。",
+        "凉山州人民政府办公室",
+        "2020年2月3日",
+        "序号\t名称",
+        "1\t裕隆发布",
+        "填报单位：填报人：",
+    ]
+
+
+def test_two_column_block_of_panzhihua_is_recovered():
+    text = (SEEDS / "panzhihua_gazette_2018-12.txt").read_text(encoding="utf-8")
+    tail = text.rstrip("\n").split("\n")[-4:]
+    assert tail[0].endswith("卢海滨的攀枝花市住房和城乡建设局副局长")  # interleaved as printed
+    out = [x for x in recover_columns(tail, RULES) if x]
+    assert out == [
+        "各县(区)人民政府,市级各部门,各企事业单位:",
+        "经2018年10月31日市政府第45次常务会议研究决定:",
+        "免去:",
+        "卢海滨的攀枝花市住房和城乡建设局副局长职务。",
+        "攀枝花市人民政府",
+        "2018年11月2日",
+    ]
+
+
+def test_member_lists_are_not_mistaken_for_columns():
+    lines = ["成员:冯 成 州法院副院长", "包晓华 州教育体育局副局长", "袁恩远 州科技局副局长",
+             "俞明刚 州公安局副局长", "丁四海 州市场监管局副局长"]
+    assert recover_columns(lines, RULES) == lines
+
+
+def test_overlap_at_a_break_is_dropped():
+    assert overlap_join("暨知识产权保护", "保护执法行动方案", min_overlap=2) == "暨知识产权保护执法行动方案"
+    assert overlap_join("人人", "有责", min_overlap=2) == "人人有责"
+
+
+def test_issuer_lines():
+    assert is_issuer_line("凉山州医疗保障局 凉山州财政局", RULES)
+    assert is_issuer_line("凉山州春雷行动领导小组(代章)", RULES)
+    assert not is_issuer_line("各县(市)人民政府:", RULES)
+    assert not is_issuer_line("关于印发促进返乡下乡创业二十二条措施的通知", RULES)
+
+
+def test_clean_lines_on_seed_keeps_toc_and_headers():
+    text = (SEEDS / "liangshan_gazette_2020-04.txt").read_text(encoding="utf-8")
+    lines = clean_lines(text, RULES)
+    assert "凉府办函〔2020〕12号" not in lines  # printed with [ ]: normalised by the header reader
+    assert "凉府办函[2020]12号" in lines
+    assert "凉医保规〔2020〕1号" in lines  # printed 1 号
+    assert "2020年3月16日" in lines  # printed 2020 年 3 月 16 日

@@ -1,0 +1,32 @@
+"""Document numbers: find, normalise, parse (forms read from the seeds and portal samples)."""
+
+from __future__ import annotations
+
+from transforms.numbers import DocNumber, find_doc_numbers, normalize_doc_number, parse_doc_number
+
+
+def test_list_is_expanded() -> None:
+    assert [n.text for n in find_doc_numbers("凉府人〔2020〕1、3、4号")] == [
+        "凉府人〔2020〕1号",
+        "凉府人〔2020〕3号",
+        "凉府人〔2020〕4号",
+    ]
+
+
+def test_normal_form_of_spaced_and_bracketed_numbers() -> None:
+    assert normalize_doc_number("凉府办发〔2020〕5 号") == "凉府办发〔2020〕5号"
+    assert normalize_doc_number("凉府办函[2020]12号") == "凉府办函〔2020〕12号"
+    assert normalize_doc_number("川府发（2018）42号") == "川府发〔2018〕42号"
+    assert normalize_doc_number("国办发明电〔2018〕15号") == "国办发明电〔2018〕15号"
+    assert normalize_doc_number("无") is None
+
+
+def test_orders_have_no_year() -> None:
+    assert parse_doc_number("国令第707号") == DocNumber("国令", None, 707)
+    assert parse_doc_number("省政府令第223号").text == "省政府令第223号"
+
+
+def test_running_text_is_cut_from_the_series() -> None:
+    assert [n.series for n in find_doc_numbers("凉山州人民政府印发凉府人〔2020〕1号文件")] == [
+        "凉府人"
+    ]

@@ -1,0 +1,276 @@
+"""Appointments and removals (任命 / 免去) read from personnel documents.
+
+Personnel notices print one entry per person and post, in a handful of shapes:
+
+* a block head then entries: ``任命:`` / ``郝东焰同志为州公务员局局长(兼);`` … ``免去:`` /
+  ``兰涛同志州政府督学职务;``
+* one sentence per entry: ``任命张三为XX局局长``, ``张三同志任XX局局长，免去其XX职务``,
+  ``免去李四的XX局副局长职务``
+* a damaged two-column notice whose only trace is ``…单位: 卢海滨的攀枝花市…副局长``.
+
+Bracketed notes after a post (试用期一年, 兼, 主持日常工作, 挂职一年) are qualifiers and are
+kept apart; several posts in one entry (``局长、党组书记``) give one row each. ``聘任`` and
+``提名`` are not appointments, and membership lists of working groups (组长/成员) are not either.
+Word lists and patterns live in ``transforms/rules/facts.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+RULES_PATH = Path(__file__).with_name("rules") / "facts.toml"
+
+# Width and spacing noise undone before matching: full-width brackets and punctuation.
+_WIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "；": ";", "，": ",", "\u3000": " "})
+_SPACES = re.compile(r"[ \t\u00a0\u2002\u2003\u2009]+")
+# A cheap test that a body may hold personnel entries at all (the hot path skips the rest).
+_CUE = re.compile(r"任命|免去|任免|免职|同志任|决定")
+# Parentheses left open at the end of a line: the entry continues on the next line.
+_OPEN_PAREN_BREAK = re.compile(r"(\([^()\n]*)\n+")
+_TERMINAL = ";。:,!？?、"
+_CLAUSE_SPLIT = re.compile(r"[;。,:]")
+
+
+@cache
+def rules() -> dict:
+    """The ``[appointments]`` section of the facts rules, read once."""
+    with RULES_PATH.open("rb") as fh:
+        return tomllib.load(fh)["appointments"]
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    head: re.Pattern[str]
+    appoint_entry: re.Pattern[str]
+    remove_entry: re.Pattern[str]
+    remove_bare: re.Pattern[str]
+    ren_comrade: re.Pattern[str]
+    ren_entry: re.Pattern[str]
+    entry_start: re.Pattern[str]
+    damaged: re.Pattern[str]
+    qualifier: re.Pattern[str]
+    post_end: re.Pattern[str]
+    excluded: re.Pattern[str]
+    position_start: re.Pattern[str]
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+
+
+@cache
+def _patterns() -> _Patterns:
+    r = rules()
+    name = r["name"]
+    heads = {"任命": r["appoint_heads"], "免去": r["remove_heads"], "其他": r["other_heads"]}
+    head_alt = "|".join(f"(?P<h{i}>{_alt(ws)})" for i, ws in enumerate(heads.values()))
+    return _Patterns(
+        head=re.compile(rf"(?:{head_alt})(?P<colon>:)?"),
+        appoint_entry=re.compile(
+            rf"^(?P<person>{name}?(?:同志)?(?:、{name}?(?:同志)?)*?)(?:同志)?为(?P<pos>.+)$"
+        ),
+        remove_entry=re.compile(
+            rf"^(?P<person>{name}?)(?:同志的?|的)(?P<pos>.+?)(?:的)?(?:职务)?$"
+        ),
+        remove_bare=re.compile(rf"^(?P<person>{name})(?P<pos>.+?)(?:的)?职务$"),
+        ren_comrade=re.compile(
+            rf"^(?P<person>{name}?)同志(?:任|担任)(?![务何期职命免])(?P<pos>[^:]+)$"
+        ),
+        ren_entry=re.compile(
+            rf"^(?P<person>{name}?)(?:同志)?(?:任|担任)(?![务何期职命免])(?P<pos>[^:]+)$"
+        ),
+        entry_start=re.compile(rf"^(?:{name}?)(?:同志|为|任|的)"),
+        damaged=re.compile(rf"(?:^|[:])(?P<person>{name}?)的(?P<pos>[^:的]{{4,60}})$"),
+        qualifier=re.compile(rf"^(?:{'|'.join(r['qualifiers'])})$"),
+        post_end=re.compile(rf"(?:{_alt(r['post_suffixes'])})$"),
+        excluded=re.compile("|".join(f"(?:{p})" for p in r["excluded_positions"])),
+        position_start=re.compile(rf"^(?:{_alt(r['position_starts'])})"),
+    )
+
+
+_HEAD_ACTIONS = ("任命", "免去", "其他")
+
+
+def _prepare(body: str) -> list[str]:
+    """Lines with spaces removed, widths unified and entries broken over lines joined again."""
+    text = _SPACES.sub("", body.translate(_WIDTH))
+    for _ in range(3):  # a note broken twice over lines: (试用 / 期 / 一年)
+        joined = _OPEN_PAREN_BREAK.sub(r"\1", text)
+        if joined == text:
+            break
+        text = joined
+    p = _patterns()
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if not line:
+            continue
+        prev = lines[-1] if lines else ""
+        if (
+            prev
+            and prev[-1] not in _TERMINAL
+            and not p.entry_start.match(line)
+            and not p.head.match(line)
+            and len(line) < 40
+        ):
+            lines[-1] = prev + line
+        else:
+            lines.append(line)
+    return lines
+
+
+def _split_posts(pos: str) -> list[str]:
+    """Split ``局长、党组书记`` on 、 outside brackets."""
+    out, depth, cur = [], 0, []
+    for ch in pos:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        if ch == "、" and depth == 0:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    return [s for s in out if s]
+
+
+def _qualified(pos: str) -> tuple[str, str | None]:
+    """Pop trailing bracketed qualifiers: ``处长(主任)(试用期一年)`` -> (``处长(主任)``, 试用期一年)."""
+    p = _patterns()
+    quals: list[str] = []
+    while True:
+        m = re.search(r"\(([^()]*)\)$", pos)
+        if not m or not p.qualifier.match(m[1]):
+            break
+        quals.insert(0, m[1])
+        pos = pos[: m.start()]
+    return pos, ("，".join(quals) or None)
+
+
+def _rows(action: str, person: str, pos: str) -> list[dict]:
+    """Rows for one entry: qualifiers apart, one row per post, invalid posts dropped."""
+    p = _patterns()
+    person = person.removesuffix("同志")
+    pos = pos.strip(";。,:").removesuffix("职务").removesuffix("的")
+    out = []
+    for part in _split_posts(pos):
+        post, qual = _qualified(part.removesuffix("职务"))
+        post = post.strip(",:")
+        if (
+            not post
+            or len(post) > 60
+            or ":" in post
+            or not p.post_end.search(re.sub(r"(?:\([^()]*\))+$", "", post))
+            or p.excluded.match(post)
+        ):
+            continue
+        out.append({"action": action, "person": person, "position": post, "qualifier": qual})
+    return out
+
+
+def _bare_removal(clause: str) -> tuple[str, str] | None:
+    """``李四市财政局局长职务``: guess where a name without 同志/的 ends."""
+    p = _patterns()
+    m = p.remove_bare.match(clause)
+    if not m:
+        return None
+    whole = m["person"] + m["pos"]
+    for n in (3, 2, 4):
+        if len(whole) > n + 1 and p.position_start.match(whole[n:]):
+            return whole[:n], whole[n:]
+    return whole[:3], whole[3:]
+
+
+def _appoint_rows(persons: str, pos: str) -> list[dict]:
+    """``张三、李四同志为…``: one entry per person listed."""
+    rows = []
+    for person in persons.split("、"):
+        rows.extend(_rows("任命", person, pos))
+    return rows
+
+
+def _entry(clause: str, mode: str | None, last_person: str | None) -> list[dict]:
+    """Rows for one clause read in the current block mode."""
+    p = _patterns()
+    if mode == "其他":
+        return []
+    m = p.ren_comrade.match(clause)
+    if m:
+        return _rows("任命", m["person"], m["pos"])
+    if mode == "免去":
+        if clause.startswith("其") and last_person:
+            return _rows("免去", last_person, clause[1:])
+        m = p.remove_entry.match(clause)
+        if m and (clause.endswith("职务") or "同志" in clause[:8]):
+            return _rows("免去", m["person"], m["pos"])
+        bare = _bare_removal(clause)
+        return _rows("免去", *bare) if bare else []
+    m = p.appoint_entry.match(clause)
+    if m and mode == "任命":
+        return _appoint_rows(m["person"], m["pos"])
+    m = p.ren_entry.match(clause)
+    if m:
+        return _rows("任命", m["person"], m["pos"])
+    return []
+
+
+def extract_appointments(body: str | None) -> list[dict]:
+    """Every 任命 and 免去 entry in a body as dicts (action, person, position, qualifier)."""
+    if not body or not _CUE.search(body):
+        return []
+    p = _patterns()
+    rows: list[dict] = []
+    mode: str | None = None
+    last_person: str | None = None
+    for line in _prepare(body):
+        for clause in _CLAUSE_SPLIT.split(line):
+            if not clause:
+                continue
+            # Block heads inside the clause switch the mode; the entry is what follows the last.
+            rest = clause
+            for hm in p.head.finditer(clause):
+                action = next(a for i, a in enumerate(_HEAD_ACTIONS) if hm[f"h{i}"])
+                tail = clause[hm.end() :]
+                if hm["colon"] or not tail or _entry(tail, action, last_person):
+                    mode, rest = action, tail
+            if not rest:
+                continue
+            found = _entry(rest, mode, last_person)
+            if not found and rest.strip(")") and rows and _patterns().qualifier.match(rest):
+                # "…副局长,主持日常工作": a qualifier printed as its own clause.
+                prev = rows[-1]
+                prev["qualifier"] = "，".join(q for q in (prev["qualifier"], rest) if q)
+                continue
+            if found:
+                last_person = found[0]["person"]
+                rows.extend(found)
+    if not rows and "免去" in body:
+        rows = _damaged_removals(body)
+    return _dedupe(rows)
+
+
+def _damaged_removals(body: str) -> list[dict]:
+    """A notice whose columns were interleaved: ``…单位: 卢海滨的攀枝花市…副局长``."""
+    p = _patterns()
+    rows: list[dict] = []
+    for line in _SPACES.sub("", body.translate(_WIDTH)).split("\n"):
+        for clause in re.split(r"[;。,]", line):
+            m = p.damaged.search(clause)
+            if m:
+                rows.extend(_rows("免去", m["person"], m["pos"]))
+    return rows
+
+
+def _dedupe(rows: list[dict]) -> list[dict]:
+    seen, out = set(), []
+    for r in rows:
+        key = (r["action"], r["person"], r["position"], r["qualifier"])
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out

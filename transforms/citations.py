@@ -1,0 +1,92 @@
+"""Document numbers cited in a body (引用文号).
+
+A body cites other documents by number: ``印发凉府人〔2020〕1、3、4号文件``,
+``《…》（国发〔2019〕3号）``, ``国令第707号``. Each cited number is one row, lists expanded,
+the document's own number left out and duplicates within the document removed. Finding and
+normalising a number is :mod:`transforms.numbers`' job; this module only prepares the text
+(numbers broken over a line break, running text glued to a series) and decides what to keep.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+from pathlib import Path
+
+from transforms.numbers import OPEN, DocNumber, find_doc_numbers, normalize_doc_number
+
+RULES_PATH = Path(__file__).with_name("rules") / "facts.toml"
+
+_OPEN_CC = re.escape(OPEN)
+# ``凉府办发〔2020〕`` / ``5号``: a break between the bracketed year and the serial.
+_SERIAL_BREAK = re.compile(r"([〕\]］)）】])[ \t]*\n[ \t]*(?=第?\s*\d+(?:\s*[、,，]\s*\d+)*\s*号)")
+_CUE = re.compile(r"(?:19|20)\s*\d\s*\d\s*[〕\]］)）】]|令\s*第")
+
+
+@cache
+def rules() -> dict:
+    """The ``[citations]`` section of the facts rules, read once."""
+    with RULES_PATH.open("rb") as fh:
+        return tomllib.load(fh)["citations"]
+
+
+def _trim(series: str) -> str:
+    """Cut running text still glued to a series (rules' extra boundary words, length cap)."""
+    r = rules()
+    cut = 0
+    for w in r["leading_words"]:
+        i = series.rfind(w)
+        if i != -1 and len(series) - (i + len(w)) >= 2:
+            cut = max(cut, i + len(w))
+    series = series[cut:]
+    return series[-r["max_series_len"] :]
+
+
+@cache
+def _series_break() -> re.Pattern[str]:
+    """A break before a series code inside running text: ``…印发`` / ``凉府人〔2020〕1号``, or
+    inside the code itself at the end of a long wrapped line: ``…凉府`` / ``办发〔2020〕5号``."""
+    r = rules()
+    words = "|".join(re.escape(w) for w in r["break_before_number"])
+    titles = "|".join(re.escape(w) for w in r["title_endings"])
+    code_ahead = rf"(?=[\u4e00-\u9fa5]{{1,8}}\s*[{_OPEN_CC}]\s*(?:19|20)\d\d)"
+    return re.compile(
+        rf"(?:(?<=\n)|^)(?P<keep>[^\n]*?(?:{words}))[ \t]*\n[ \t]*{code_ahead}"
+        rf"|(?:(?<=\n)|^)(?P<long>[^\n]{{29,}}[\u4e00-\u9fa5](?<!{titles.replace('|', ')(?<!')}))[ \t]*\n[ \t]*"
+        rf"(?=[\u4e00-\u9fa5]{{1,4}}\s*[{_OPEN_CC}]\s*(?:19|20)\d\d)",
+        re.M,
+    )
+
+
+def _join_breaks(body: str) -> str:
+    """Undo line breaks that fall inside a document number or right before one."""
+    body = _SERIAL_BREAK.sub(r"\1", body)
+    return _series_break().sub(lambda m: m["keep"] or m["long"], body)
+
+
+def find_citations(body: str | None, own_number: str | None = None) -> list[DocNumber]:
+    """Cited numbers in order of first appearance, own number and duplicates removed."""
+    if not body or not _CUE.search(body):
+        return []
+    own = normalize_doc_number(own_number) if own_number else None
+    seen: set[str] = set()
+    out: list[DocNumber] = []
+    for n in find_doc_numbers(_join_breaks(body)):
+        series = _trim(n.series)
+        if len(series) < 2 and n.year is not None:
+            continue
+        n = DocNumber(series, n.year, n.serial)
+        if n.text == own or n.text in seen:
+            continue
+        seen.add(n.text)
+        out.append(n)
+    return out
+
+
+def extract_citations(body: str | None, own_number: str | None = None) -> list[dict]:
+    """Cited numbers as dicts (cited_doc_number, series, doc_year, serial) for one body."""
+    return [
+        {"cited_doc_number": n.text, "series": n.series, "doc_year": n.year, "serial": n.serial}
+        for n in find_citations(body, own_number)
+    ]

@@ -1,0 +1,275 @@
+"""Undo the damage a PDF-to-text conversion does to a gazette issue.
+
+Text pulled out of a gazette PDF carries page numbers, running headers and footers, blank-line
+noise, lines broken mid-sentence (or mid-word: ``(试用`` / ``期一年)``) at page and column
+breaks, numbers spaced out (``〔2020〕5 号``, ``2023 年 1 月 3 日``), half- and full-width
+punctuation mixed, and, where a page is set in two columns, the lines of both columns
+interleaved. Each repair is a small function; patterns that differ between gazettes come from
+the rule set (transforms/rules.py), never from code keyed on a city.
+
+The work is done in two passes because the split needs line structure that paragraph joining
+destroys: :func:`clean_lines` (furniture out, numbers and columns repaired, one entry per
+printed line) runs on the whole issue; :func:`join_paragraphs` and :func:`normalise_punct`
+run on one document's body after the split.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from transforms.dates import is_date_line
+from transforms.numbers import parse_doc_number
+
+CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{CJK}]")
+_FULL = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ"
+_WIDTH = str.maketrans(
+    _FULL + "\u3000\u00a0\u2002\u2003\u2009",
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" + "     ",
+)
+_ZERO_WIDTH = re.compile("[\u200b\ufeff\u00ad]")
+# Units and markers that stick to a number: 2020 年, 5 号, 第 12 期, 第 45 次, 3 个.
+_UNIT = "年月日号期页次个条名人元万亿%‰亩户家所吨岁周天项件套台辆座间倍"
+_NUM_LEFT = re.compile(rf"(?<=\d)[ ]+(?=[{_UNIT}〕\]）)】])")
+_NUM_RIGHT = re.compile(rf"(?<=[{CJK}〔\[（(【])[ ]+(?=\d+[ ]*[{_UNIT}〕\]）)】])")
+_BRACKET_SPACE = re.compile(r"(?<=[〔\[（(【])[ ]+|[ ]+(?=[〕\]）)】])")
+_AFTER_CLOSE = re.compile(rf"(?<=[）)〕\]】])[ \t]+(?=[{CJK}“《])")
+_SPACE_RUN = re.compile(r"[ ]{2,}")
+_PAIRED_PARENS = re.compile(r"\(([^()（）\n]{0,200})\)")
+_HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
+_HALF_PUNCT = re.compile(rf"(?<=[{CJK}”》）])([,:;?!])|([,:;?!])(?=[{CJK}“《（])")
+
+
+def has_cjk(text: str) -> bool:
+    """True when ``text`` holds at least one Chinese character."""
+    return bool(_CJK_RE.search(text))
+
+
+def normalise_width(line: str) -> str:
+    """Full-width digits and letters to ASCII, odd spaces to plain ones, no trailing space."""
+    return _ZERO_WIDTH.sub("", line.translate(_WIDTH)).rstrip()
+
+
+def collapse_number_spaces(line: str) -> str:
+    """Join numbers to their units and brackets: ``〔2020〕5 号`` -> ``〔2020〕5号``.
+
+    Spaces between Chinese words are kept: they may separate an issuer from a title or
+    two columns, which later steps read.
+    """
+    line = _NUM_LEFT.sub("", line)
+    line = _NUM_RIGHT.sub("", line)
+    line = _BRACKET_SPACE.sub("", line)
+    return _AFTER_CLOSE.sub("", line)
+
+
+def normalise_punct(line: str) -> str:
+    """Half-width punctuation inside Chinese text to the full-width form (``,`` -> ``，``,
+    ``(扩大)`` -> ``（扩大）``) so that the same text always compares equal."""
+
+    def paren(m: re.Match[str]) -> str:
+        inner = m.group(1)
+        before = m.string[m.start() - 1] if m.start() else ""
+        after = m.string[m.end()] if m.end() < len(m.string) else ""
+        if has_cjk(inner) or has_cjk(before) or has_cjk(after):
+            return f"（{inner}）"
+        return m.group(0)
+
+    prev = None
+    while prev != line:  # nested pairs: (一)(二) or ((a))
+        prev, line = line, _PAIRED_PARENS.sub(paren, line)
+    # Lone halves of a pair broken over two lines: keep them full-width in Chinese text.
+    line = re.sub(rf"\((?=[{CJK}])", "（", line)
+    line = re.sub(rf"(?<=[{CJK}])\)", "）", line)
+    return _HALF_PUNCT.sub(lambda m: _HALF_TO_FULL[m.group(1) or m.group(2)], line)
+
+
+def normalise_line(line: str) -> str:
+    """Width, number spacing and punctuation of one line (the form rules are written for)."""
+    return normalise_punct(collapse_number_spaces(normalise_width(line)))
+
+
+def _compiled(patterns: list[str]) -> list[re.Pattern[str]]:
+    return [re.compile(p) for p in patterns]
+
+
+def is_noise(line: str, rules: dict[str, Any]) -> bool:
+    """True for page furniture: a page number or a running header/footer line."""
+    s = line.strip()
+    if not s:
+        return False
+    noise = rules.get("noise", {})
+    pats = _compiled(noise.get("page_number", []) + noise.get("running_header", []))
+    return any(p.match(s) for p in pats)
+
+
+def drop_noise(lines: list[str], rules: dict[str, Any], *, keep_first: int = 0) -> list[str]:
+    """Blank out page numbers and running headers/footers (the line stays, as blank, so that
+    line numbers still point into the issue). The first ``keep_first`` lines (the masthead)
+    are left alone: there the gazette's name is information, not furniture."""
+    return [
+        "" if i >= keep_first and is_noise(line, rules) else line for i, line in enumerate(lines)
+    ]
+
+
+def overlap_join(left: str, right: str, *, min_overlap: int = 1) -> str:
+    """Join two pieces of one line of text, dropping a piece repeated across the break.
+
+    PDF conversion sometimes prints the characters at a break twice (``知识产权保护`` /
+    ``保护执法``, ``副局长`` / ``长职务``); the repeat is removed when it is at least
+    ``min_overlap`` characters long.
+    """
+    left, right = left.rstrip(), right.lstrip()
+    for k in range(min(len(left), len(right), 8), min_overlap - 1, -1):
+        if k and has_cjk(right[:k]) and left.endswith(right[:k]):
+            return left + right[k:]
+    return left + right
+
+
+def _column_parts(line: str) -> list[str]:
+    return [p for p in re.split(r" +", collapse_number_spaces(line.strip())) if p]
+
+
+def _ends_sentence(text: str, rules: dict[str, Any]) -> bool:
+    ends = rules.get("clean", {}).get("sentence_end", "。！？；")
+    return bool(text) and text[-1] in ends
+
+
+def _flow(parts: list[str], rules: dict[str, Any]) -> list[str]:
+    """Re-flow the fragments of one column: a fragment that does not end a sentence runs on
+    into the next, unless the next is a date or a signature (they stand on their own)."""
+    out: list[str] = []
+    for part in parts:
+        if (
+            out
+            and not _ends_sentence(out[-1], rules)
+            and not out[-1].endswith((":", "："))
+            and not is_date_line(part)
+            and not is_date_line(out[-1])
+            and not is_issuer_line(part, rules)
+        ):
+            out[-1] = overlap_join(out[-1], part)
+        else:
+            out.append(part)
+    return out
+
+
+def _is_column_block(rows: list[list[str]]) -> bool:
+    """Two columns read across: every row splits in two, the left half is text (not a
+    two-character name of a member list) and some half reads as running text or a date."""
+    if len(rows) < 3 or any(len(r) != 2 for r in rows):
+        return False
+    if max(len(r[0]) for r in rows) < 8:
+        return False
+    texty = any(re.search(r"[，,：:。；]", r[0]) for r in rows)
+    dated = any(is_date_line(half) for r in rows for half in r)
+    return texty or dated
+
+
+def recover_columns(lines: list[str], rules: dict[str, Any]) -> list[str]:
+    """Undo two-column interleaving: a run of lines that each hold a left- and a right-column
+    fragment becomes the left column's text followed by the right column's.
+
+    A two-column page read across gives ``left1 right1`` / ``left2 right2`` …; the text flows
+    down the left column and on into the right one, so the left column's last fragment
+    continues into the right column's first. Line numbers after this step refer to the
+    cleaned text (the contract's ``line_start``/``line_end`` do).
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if not lines[i].strip() or "\t" in lines[i]:
+            out.append(lines[i])
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and lines[j].strip() and "\t" not in lines[j]:
+            j += 1
+        rows = [_column_parts(line) for line in lines[i:j]]
+        if j - i >= 3 and _is_column_block(rows):
+            left = _flow([r[0] for r in rows], rules)
+            right = _flow([r[1] for r in rows], rules)
+            if not _ends_sentence(left[-1], rules) and not is_date_line(right[0]):
+                out.extend([*left[:-1], overlap_join(left[-1], right[0]), *right[1:]])
+            else:
+                out.extend([*left, *right])
+        else:
+            out.extend(lines[i:j])
+        i = j
+    return out
+
+
+def clean_lines(text: str, rules: dict[str, Any], *, masthead_lines: int = 0) -> list[str]:
+    """The issue as one entry per printed line, with page furniture blanked, widths and
+    number spacing normalised and two-column runs re-ordered. Paragraphs are NOT joined yet
+    (the split reads line structure)."""
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
+    lines = [normalise_width(line) for line in raw]
+    lines = drop_noise(lines, rules, keep_first=masthead_lines)
+    lines = recover_columns(lines, rules)
+    return [normalise_punct(collapse_number_spaces(line)) for line in lines]
+
+
+def is_number_line(line: str) -> bool:
+    """True when a line holds a document number and nothing else (``凉府办发〔2020〕5号``)."""
+    s = line.strip()
+    return bool(s) and len(s) <= 30 and parse_doc_number(s) is not None and not re.search(r"[，。；：]", s)
+
+
+def _suffix_re(rules: dict[str, Any]) -> re.Pattern[str]:
+    suffixes = sorted(rules.get("headers", {}).get("issuer_suffixes", []), key=len, reverse=True)
+    alt = "|".join(re.escape(s) for s in suffixes) or "政府"
+    return re.compile(rf"^[{CJK}（）()“”]{{2,40}}?({alt})$")
+
+
+def strip_signature_note(name: str, rules: dict[str, Any]) -> str:
+    """``凉山州春雷行动领导小组(代章)`` -> ``凉山州春雷行动领导小组``."""
+    note = rules.get("headers", {}).get("signature_notes", r"[（(](代章|盖章)[)）]\s*$")
+    return re.sub(note, "", name.strip()).strip()
+
+
+def is_issuer_line(line: str, rules: dict[str, Any]) -> bool:
+    """True when a line names one or more issuing bodies and nothing else (a signature)."""
+    s = line.strip()
+    if not s or len(s) > 80 or re.search(r"[，。；：:,;、]", s):
+        return False
+    rx = _suffix_re(rules)
+    names = [strip_signature_note(p, rules) for p in s.split()]
+    return all(rx.match(n) and not n.startswith("关于") for n in names if n) and any(names)
+
+
+def _joins(prev: str, nxt: str, rules: dict[str, Any]) -> bool:
+    """Whether ``nxt`` continues the paragraph that ``prev`` ends (a page or column break)."""
+    conf = rules.get("clean", {})
+    if "\t" in prev or "\t" in nxt or _ends_sentence(prev, rules):
+        return False
+    if re.match(conf.get("paragraph_start", r"^$^"), nxt) or is_date_line(nxt) or is_number_line(nxt):
+        return False
+    if is_issuer_line(nxt, rules) or is_date_line(prev) or is_issuer_line(prev, rules):
+        return False
+    if re.match(r"^[，。、；：）)”’》」』!?！？,.;:]", nxt):
+        return True
+    unbalanced = prev.count("（") + prev.count("(") > prev.count("）") + prev.count(")")
+    if unbalanced or re.search(r"[，。；：,;:]", prev[:-1]):  # running text, not a heading
+        return True
+    return len(prev) >= int(conf.get("join_min_chars", 24))
+
+
+def join_paragraphs(lines: list[str], rules: dict[str, Any]) -> list[str]:
+    """Paragraphs from printed lines: blank lines dropped, a line broken by a page or column
+    break joined to its continuation (``…副院长(试用`` + ``期一年);``)."""
+    out: list[str] = []
+    for raw in lines:
+        line = raw.strip() if "\t" not in raw else raw.rstrip()
+        if not line.strip():
+            continue
+        if out and _joins(out[-1], line.strip(), rules):
+            out[-1] = out[-1] + line.strip()
+        else:
+            out.append(line)
+    return [_tidy(normalise_punct(p)) for p in out]
+
+
+def _tidy(paragraph: str) -> str:
+    """Spaces next to full-width punctuation are layout, not text: drop them (tabs stay)."""
+    return re.sub(r"[ ]+(?=[，。：；、！？）》”])|(?<=[，。：；、！？（《“])[ ]+", "", paragraph)

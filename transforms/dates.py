@@ -1,0 +1,96 @@
+"""Dates as gazettes print them: Arabic or Chinese numerals, spaced out, ISO-ish or dotted.
+
+Gazettes write the same date as ``2020年2月3日``, ``2020 年 3 月 16 日``,
+``二〇〇四年六月二十六日``, ``2020-06-16`` or ``2020.6.16``. Every extractor calls
+:func:`parse_date` so that one function decides what a date is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_DIGIT = {
+    "〇": 0, "○": 0, "零": 0, "Ｏ": 0, "О": 0, "o": 0, "O": 0,
+    "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}  # fmt: skip
+
+CN_NUM = "〇○零ＯО一二三四五六七八九十"
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+# One pattern for every written form; groups y/m/d hold Arabic or Chinese numerals.
+DATE_RE = re.compile(
+    rf"(?P<y>(?:19|20)\s*\d\s*\d|[{CN_NUM}]{{4}})\s*年\s*"
+    rf"(?P<m>\d{{1,2}}|[{CN_NUM}]{{1,3}})\s*月\s*"
+    rf"(?P<d>\d{{1,2}}|[{CN_NUM}]{{1,3}})\s*日"
+)
+ISO_DATE_RE = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[-/.．]\s*(?P<m>\d{1,2})\s*[-/.．]\s*(?P<d>\d{1,2})(?!\d)"
+)
+
+
+def cn_to_int(text: str) -> int | None:
+    """Read a number written in Arabic digits or Chinese numerals (一, 十二, 二十六, 二〇二〇).
+
+    Digit-by-digit forms (二〇二〇) are read positionally; forms with 十 (二十六) additively.
+    """
+    text = text.translate(_FULLWIDTH_DIGITS).replace(" ", "")
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, units = text.partition("十")
+        t = _DIGIT.get(tens) if tens else 1
+        u = _DIGIT.get(units) if units else 0
+        if t is None or u is None:
+            return None
+        return t * 10 + u
+    value = 0
+    for ch in text:
+        if ch not in _DIGIT:
+            return None
+        value = value * 10 + _DIGIT[ch]
+    return value
+
+
+def _make(y: str, m: str, d: str) -> dt.date | None:
+    year, month, day = cn_to_int(y), cn_to_int(m), cn_to_int(d)
+    if year is None or month is None or day is None:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    """The first date written in ``text``, or None; never raises on odd input."""
+    if not text:
+        return None
+    text = text.translate(_FULLWIDTH_DIGITS)
+    m = DATE_RE.search(text) or ISO_DATE_RE.search(text)
+    if not m:
+        return None
+    return _make(m["y"], m["m"], m["d"])
+
+
+def find_dates(text: str) -> list[tuple[int, dt.date]]:
+    """Every date in ``text`` with its character offset, in order."""
+    text = text.translate(_FULLWIDTH_DIGITS)
+    found = []
+    for rx in (DATE_RE, ISO_DATE_RE):
+        for m in rx.finditer(text):
+            d = _make(m["y"], m["m"], m["d"])
+            if d:
+                found.append((m.start(), d))
+    return sorted(found)
+
+
+def is_date_line(line: str) -> bool:
+    """True when a line holds a date and nothing else (a signature date, ``(2020年1月31日)``)."""
+    s = line.strip().strip("()（）　 ")
+    if not s:
+        return False
+    m = DATE_RE.fullmatch(s) or ISO_DATE_RE.fullmatch(s)
+    return bool(m and _make(m["y"], m["m"], m["d"]))

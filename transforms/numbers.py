@@ -1,0 +1,109 @@
+"""Document numbers (发文字号): find, normalise and parse them.
+
+A number is a series code, a year in brackets and a serial: ``凉府办发〔2020〕5号``. PDF text and
+web pages write it as ``凉府办发〔2020〕5 号``, ``凉府办函[2020]12号``, ``川府发（2018）42号`` or
+list several at once, ``凉府人〔2020〕1、3、4号``. Orders and decrees have no year:
+``国令第707号``, ``省政府令第223号``. The normal form keeps the series, writes the year in
+``〔〕`` and drops every space, so the same number always compares equal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+OPEN = "〔[［(（【"
+CLOSE = "〕]］)）】"
+_HALF = str.maketrans("０１２３４５６７８９", "0123456789")
+
+# Words that end running text right before a series code ("印发凉府人〔2020〕1号文").
+# They are stripped from the left of a candidate series.
+# The series starts right after the rightmost such word.
+LEADING_WORDS = (
+    "根据", "按照", "依据", "参照", "依照", "对照", "执行", "落实", "贯彻", "转发", "印发",
+    "下发", "制发", "发布", "出台", "废止", "停止", "修改", "文件", "是", "以", "由", "和", "与",
+    "及", "或", "的", "了", "将", "把", "对", "在", "按", "据", "见", "即", "等", "同",
+)  # fmt: skip
+
+_SERIES_CHARS = r"[\u4e00-\u9fa5A-Za-z]"
+_NUM_RE = re.compile(
+    rf"(?P<series>{_SERIES_CHARS}{{1,16}}?)\s*[{re.escape(OPEN)}]\s*(?P<year>(?:19|20)\s*\d\s*\d)\s*"
+    rf"[{re.escape(CLOSE)}]\s*第?\s*(?P<serials>\d+(?:\s*[、,，和及]\s*\d+)*)\s*号"
+)
+_ORDER_RE = re.compile(rf"(?P<series>{_SERIES_CHARS}{{1,12}}?令)\s*第\s*(?P<serials>\d+)\s*号")
+# A number standing alone (a header line), so the whole prefix is the series.
+_ANCHORED_RE = re.compile(
+    rf"^\s*(?P<series>{_SERIES_CHARS}{{1,16}})\s*[{re.escape(OPEN)}]\s*(?P<year>(?:19|20)\s*\d\s*\d)\s*"
+    rf"[{re.escape(CLOSE)}]\s*第?\s*(?P<serials>\d+)\s*号\s*$"
+)
+
+
+@dataclass(frozen=True)
+class DocNumber:
+    """A parsed document number."""
+
+    series: str
+    year: int | None
+    serial: int
+
+    @property
+    def text(self) -> str:
+        """The normal form: ``凉府办发〔2020〕5号`` or ``国令第707号``."""
+        if self.year is None:
+            return f"{self.series}第{self.serial}号"
+        return f"{self.series}〔{self.year}〕{self.serial}号"
+
+
+def _trim_series(series: str) -> str:
+    """Drop running text glued to the left of a series code: cut after the rightmost
+    boundary word that still leaves at least two characters (``…印发凉府人`` -> ``凉府人``)."""
+    cut = 0
+    for w in LEADING_WORDS:
+        i = series.rfind(w)
+        while i != -1 and len(series) - (i + len(w)) < 2:
+            i = series.rfind(w, 0, i)
+        if i != -1:
+            cut = max(cut, i + len(w))
+    return series[cut:]
+
+
+def _serials(text: str) -> list[int]:
+    return [int(s) for s in re.findall(r"\d+", text)]
+
+
+def parse_doc_number(text: str | None) -> DocNumber | None:
+    """Parse one document number written alone (a header line or a metadata cell)."""
+    if not text:
+        return None
+    s = text.translate(_HALF).strip()
+    if s in {"无", "-", "—", "/", "暂无"}:
+        return None
+    m = _ANCHORED_RE.match(s)
+    if m:
+        return DocNumber(m["series"], int(re.sub(r"\s", "", m["year"])), int(m["serials"]))
+    found = find_doc_numbers(s)
+    return found[0] if found else None
+
+
+def normalize_doc_number(text: str | None) -> str | None:
+    """The normal form of a number written alone, or None when it is not one."""
+    n = parse_doc_number(text)
+    return n.text if n else None
+
+
+def find_doc_numbers(text: str) -> list[DocNumber]:
+    """Every document number cited in running text, lists expanded, in order of appearance.
+
+    ``凉府人〔2020〕1、3、4号`` gives three numbers. Duplicates are kept; callers decide.
+    """
+    s = text.translate(_HALF)
+    out: list[tuple[int, DocNumber]] = []
+    for m in _NUM_RE.finditer(s):
+        series = _trim_series(m["series"])
+        year = int(re.sub(r"\s", "", m["year"]))
+        out.extend((m.start(), DocNumber(series, year, n)) for n in _serials(m["serials"]))
+    for m in _ORDER_RE.finditer(s):
+        series = _trim_series(m["series"])
+        out.extend((m.start(), DocNumber(series, None, n)) for n in _serials(m["serials"]))
+    out.sort(key=lambda t: t[0])
+    return [n for _, n in out]

@@ -1,0 +1,203 @@
+"""Split a gazette issue (cleaned lines) into its documents.
+
+The table of contents is the best guide: each entry's title is looked up, in order, among
+the header-like lines after the table of contents (fuzzy, since the listed title may lack
+the issuer, put a space between issuer and title, or differ by a repeated word). Without a
+table of contents, or for entries it cannot place, a document starts where the header
+pattern says so: a title line ending in a genre word followed by a number line or a date
+line, a personnel digest title (1—2月人事任免) or an order head (XX人民政府令 / 第N号).
+Attachments (附件) have titles but no number or date line under them, so they stay with
+their parent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Any
+
+from transforms.clean import is_issuer_line, is_number_line
+from transforms.dates import is_date_line
+from transforms.numbers import parse_doc_number
+from transforms.headers import ends_like_title, is_stop_line, key, title_block
+from transforms.toc import Toc, TocEntry
+
+MATCH_THRESHOLD = 0.8
+MAX_HEADER_LINE_CHARS = 150
+
+
+@dataclass
+class Segment:
+    """One document's lines: ``start`` .. ``end`` (exclusive) in the cleaned lines."""
+
+    start: int
+    end: int
+    entry: TocEntry | None = None
+
+
+def _next(lines: list[str], i: int) -> int:
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    return i
+
+
+def _window(lines: list[str], i: int, size: int) -> str:
+    """The comparison key of the text starting at line ``i``, at least ``size`` long."""
+    out = ""
+    j = i
+    for _ in range(4):
+        if j >= len(lines) or len(out) >= size:
+            break
+        out += key(lines[j])
+        j = _next(lines, j + 1)
+    return out
+
+
+def _toc_keys(entry: TocEntry) -> list[str]:
+    """The entry's key, and the key without its issuer (headers may print it elsewhere)."""
+    k = key(entry.title)
+    keys = [k]
+    pos = k.find("关于")
+    if pos > 0:
+        keys.append(k[pos:])
+    return keys
+
+
+def _score(lines: list[str], i: int, keys: list[str]) -> float:
+    best = 0.0
+    first = key(lines[i])
+    for k in keys:
+        if len(k) < 2 or not first.startswith(k[:2]):
+            continue
+        window = _window(lines, i, len(k))[: len(k)]
+        best = max(best, SequenceMatcher(None, k, window).ratio())
+    return best
+
+
+def _extend_back(lines: list[str], i: int, floor: int, rules: dict[str, Any]) -> int:
+    """Move a start found on a ``关于…`` line up over issuer lines printed above it."""
+    if not key(lines[i]).startswith("关于"):
+        return i
+    k = i - 1
+    while k >= floor and not lines[k].strip():
+        k -= 1
+    if k >= floor and is_issuer_line(lines[k], rules):
+        return k
+    return i
+
+
+def locate_entries(lines: list[str], toc: Toc, rules: dict[str, Any]) -> list[tuple[int, TocEntry]]:
+    """Where each table-of-contents entry's document starts, in order; entries that cannot be
+    placed are left out (the header pattern may still find them)."""
+    found: list[tuple[int, TocEntry]] = []
+    pos = toc.end
+    for entry in toc.entries:
+        order = _find_order(lines, pos, entry, rules)
+        if order is not None:
+            found.append((order, entry))
+            pos = order + 1
+            continue
+        keys = _toc_keys(entry)
+        best, best_i = 0.0, None
+        for i in range(pos, len(lines)):
+            s = lines[i].strip()
+            if not s or len(s) > MAX_HEADER_LINE_CHARS or is_stop_line(lines[i], rules) and not is_issuer_line(s, rules):
+                continue
+            score = _score(lines, i, keys)
+            if score >= 0.9:
+                best, best_i = score, i
+                break
+            if score > best:
+                best, best_i = score, i
+        if best_i is not None and best >= MATCH_THRESHOLD:
+            start = _extend_back(lines, best_i, pos, rules)
+            found.append((start, entry))
+            pos = best_i + 1
+    return found
+
+
+def _find_order(lines: list[str], pos: int, entry: TocEntry, rules: dict[str, Any]) -> int | None:
+    """Where an order listed as ``XX办法（市政府令第12号）`` starts: its ``XX令`` / ``第12号``
+    head (the listed title is the regulation's name, printed further down)."""
+    number = parse_doc_number(entry.doc_number) if entry.doc_number else None
+    if number is None or number.year is not None or not number.series.endswith("令"):
+        return None
+    conf = rules.get("headers", {})
+    head = re.compile(conf.get("order_head", r"^$^"))
+    serial = re.compile(conf.get("order_number", r"^$^"))
+    for i in range(pos, len(lines)):
+        if head.match(lines[i].strip()):
+            j = _next(lines, i + 1)
+            m = serial.match(lines[j].strip()) if j < len(lines) else None
+            if m and int(m["serial"]) == number.serial:
+                return i
+    return None
+
+
+def header_starts(lines: list[str], begin: int, rules: dict[str, Any]) -> list[int]:
+    """Document starts found by the header pattern alone (no table of contents needed)."""
+    conf = rules.get("headers", {})
+    personnel = re.compile(conf.get("personnel_title", r"^$^"))
+    order_head = re.compile(conf.get("order_head", r"^$^"))
+    order_number = re.compile(conf.get("order_number", r"^$^"))
+    starts: list[int] = []
+    i = _next(lines, begin)
+    while i < len(lines):
+        s = lines[i].strip()
+        nxt = _next(lines, i + 1)
+        if order_head.match(s) and nxt < len(lines) and order_number.match(lines[nxt].strip()):
+            starts.append(i)
+            i = _next(lines, nxt + 1)
+            continue
+        if personnel.match(re.sub(r"\s", "", s)):
+            starts.append(i)
+            i = nxt
+            continue
+        if not is_stop_line(lines[i], rules) and not _after_open_sentence(lines, i, rules):
+            block = title_block(lines, i, rules)
+            if block and ends_like_title("".join(lines[k] for k in block), rules):
+                after = _next(lines, block[-1] + 1)
+                if after < len(lines) and (is_number_line(lines[after]) or is_date_line(lines[after])):
+                    if not all(is_issuer_line(lines[k], rules) for k in block):
+                        starts.append(i)
+                        i = _next(lines, after + 1)
+                        continue
+        i = nxt
+    return starts
+
+
+def _after_open_sentence(lines: list[str], i: int, rules: dict[str, Any]) -> bool:
+    """True when the line before ``i`` is running text that has not ended (so ``i`` is its
+    continuation, not a title)."""
+    k = i - 1
+    while k >= 0 and not lines[k].strip():
+        k -= 1
+    if k < 0:
+        return False
+    prev = lines[k].strip()
+    ends = rules.get("clean", {}).get("sentence_end", "。")
+    return len(prev) > MAX_HEADER_LINE_CHARS // 2 and prev[-1] not in ends
+
+
+def split_issue(lines: list[str], toc: Toc | None, rules: dict[str, Any], *, begin: int = 0) -> list[Segment]:
+    """The documents of an issue as line ranges, each with its table-of-contents entry.
+
+    With a table of contents every placed entry starts a document and nothing else does
+    (what the issue lists is what it publishes); without one the header pattern decides.
+    """
+    if toc is not None:
+        placed = locate_entries(lines, toc, rules)
+        if placed and len(placed) >= max(1, len(toc.entries) // 2):
+            starts = [(s, e) for s, e in placed]
+        else:
+            starts = [(s, None) for s in header_starts(lines, toc.end, rules)]
+    else:
+        starts = [(s, None) for s in header_starts(lines, begin, rules)]
+    segments = []
+    for n, (start, entry) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        while end > start and not lines[end - 1].strip():
+            end -= 1
+        segments.append(Segment(start, end, entry))
+    return segments

@@ -1,0 +1,391 @@
+"""Task assignments (任务分工): numbered tasks and the units responsible for each.
+
+Government documents assign tasks in five recurring shapes, all handled here:
+
+a. a numbered task, then a line ``责任单位:州财政局、州税务局,各县(市)人民政府``;
+b. an inline bracket after the task, ``（责任单位：市发展改革委、市财政局）`` or ``〔责任单位：…〕``;
+c. the central style, a bracket ending in a role word: ``（国家发展改革委、财政部负责）``,
+   ``（…按职责分工负责）``, ``（A、B牵头，C配合）``, with notes such as
+   ``列首位的为牵头单位，下同`` saying that the first unit listed leads;
+d. ``牵头单位:`` / ``责任单位:`` lines under a task heading;
+e. a tab-separated table with columns 序号 / 工作任务 / 责任单位.
+
+One row per (task, unit). ``task_no`` is the number of the innermost numbered item holding
+the unit list (``1.``, ``(一)``, ``一、`` read as integers). Units split on 、，,；; outside
+brackets, so ``省审改办（省委编办）`` and ``各县(市)人民政府`` stay whole. Labels, role words and
+unit suffixes are data in ``transforms/rules/facts.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from transforms.dates import cn_to_int
+
+RULES_PATH = Path(__file__).with_name("rules") / "facts.toml"
+
+OPENERS = "(（〔[［【"
+CLOSERS = ")）〕]］】"
+_PAIR = dict(zip(CLOSERS, OPENERS, strict=True))
+_CN = "一二三四五六七八九十"
+_MARKER = re.compile(
+    rf"^[ \t\u3000]*(?:(?P<arab>\d{{1,3}})[ \t]*[.．、](?![\d.．])"
+    rf"|[(（][ \t]*(?P<paren>[{_CN}]{{1,3}}|\d{{1,2}})[ \t]*[)）]"
+    rf"|(?P<cn>[{_CN}]{{1,3}})[ \t]*、"
+    rf"|第(?P<art>[{_CN}百]{{1,4}})[条项])",
+    re.M,
+)
+_UNIT_WIDTH = str.maketrans({"（": "(", "）": ")", "\u3000": ""})
+_WS = re.compile(r"\s+")
+
+
+@cache
+def rules() -> dict:
+    """The ``[tasks]`` section of the facts rules, read once."""
+    with RULES_PATH.open("rb") as fh:
+        return tomllib.load(fh)["tasks"]
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    cue: re.Pattern[str]
+    label_line: re.Pattern[str]
+    label_open: re.Pattern[str]
+    role_close: re.Pattern[str]
+    label_clause: re.Pattern[str]
+    role_clause: re.Pattern[str]
+    not_unit: re.Pattern[str]
+    lead_note: re.Pattern[str]
+    org_end: re.Pattern[str]
+    strip_prefix: re.Pattern[str]
+    strip_suffix: re.Pattern[str]
+
+
+@cache
+def _patterns() -> _Patterns:
+    r = rules()
+    labels, roles = _alt(r["unit_labels"]), _alt(r["role_words"])
+    org = _alt(r["org_suffixes"])
+    return _Patterns(
+        cue=re.compile(rf"(?:{labels})\s*[:：]|(?:{roles})\s*[,，;；。{re.escape(CLOSERS)}]|\t"),
+        label_line=re.compile(
+            rf"^[ \t\u3000]*(?P<label>{labels})[ \t]*[:：][ \t]*(?P<units>[^\n]+?)[ \t]*$", re.M
+        ),
+        label_open=re.compile(rf"[{re.escape(OPENERS)}]\s*(?:{labels})\s*[:：]"),
+        role_close=re.compile(rf"(?:{roles}|下同)\s*(?=[,，;；。{re.escape(CLOSERS)}])"),
+        label_clause=re.compile(rf"^(?P<label>{labels})\s*[:：]\s*(?P<rest>.*)$", re.S),
+        role_clause=re.compile(rf"^(?P<units>.+?)(?P<role>{roles})$", re.S),
+        not_unit=re.compile("|".join(f"(?:{p})" for p in r["not_unit"])),
+        lead_note=re.compile("|".join(f"(?:{p})" for p in r["lead_first_notes"])),
+        org_end=re.compile(rf"(?:{org})(?:\([^()]*\))?$"),
+        strip_prefix=re.compile(rf"^(?:{_alt(r['unit_strip_prefix'])})"),
+        strip_suffix=re.compile("|".join(f"(?:{p})$" for p in r["unit_strip_suffix"])),
+    )
+
+
+def _split_top(text: str, seps: str) -> list[str]:
+    """Split on any of ``seps`` outside brackets."""
+    out, cur, depth = [], [], 0
+    for ch in text:
+        if ch in OPENERS:
+            depth += 1
+        elif ch in CLOSERS:
+            depth = max(0, depth - 1)
+        if ch in seps and depth == 0:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    return [s.strip() for s in out if s.strip()]
+
+
+def _split_deng(frag: str) -> list[str]:
+    """``市发展改革委等市…成员单位``: 等 right after a unit name separates two units."""
+    p = _patterns()
+    parts, start = [], 0
+    for m in re.finditer("等", frag):
+        i = m.start()
+        if len(frag) - i > 2 and p.org_end.search(frag[start:i]):
+            parts.append(frag[start:i])
+            start = i + 1
+    parts.append(frag[start:])
+    return parts
+
+
+def split_units(text: str) -> list[str]:
+    """Units of a list: ``州财政局、州税务局,各县(市)人民政府`` -> three units.
+
+    Separators outside brackets split; a short fragment that is not a unit by itself
+    (``各市`` in ``各市、县〔区〕政府``) is glued to the next; trailing 等/等有关部门 dropped.
+    """
+    p = _patterns()
+    frags = _split_top(_WS.sub("", text.translate(_UNIT_WIDTH)), "、,，;；")
+    glued: list[str] = []
+    carry = ""
+    for f in frags:
+        f = carry + f
+        carry = ""
+        if len(f) <= 3 and not p.org_end.search(f) and f is not frags[-1]:
+            carry = f + "、"
+            continue
+        glued.append(f)
+    if carry:
+        glued.append(carry.rstrip("、"))
+    units: list[str] = []
+    for f in glued:
+        for part in _split_deng(p.strip_suffix.sub("", f)):
+            u = p.strip_suffix.sub("", p.strip_prefix.sub("", part.strip("。.:：")))
+            if u and not p.not_unit.fullmatch(u) and len(u) <= 40:
+                units.append(u)
+    return units
+
+
+def _group_assignments(
+    content: str, sticky_lead: str | None
+) -> tuple[list[tuple[str, str]], str | None]:
+    """(unit, role) pairs of one bracket's content, and the lead label that holds from now on.
+
+    Clauses are read left to right: ``责任单位:`` sets the role of what follows, a clause ending
+    in a role word gives that role to itself and to role-less units before it. A note
+    ``排在第一位的为牵头单位`` makes the first unit the lead here (and, with ``下同``, in the
+    brackets that follow); the returned label is that sticky lead or ``sticky_lead`` unchanged.
+    """
+    p = _patterns()
+    content = _WS.sub("", content)
+    pairs: list[tuple[str, str]] = []
+    pending: list[str] = []
+    label: str | None = None
+    note = p.lead_note.search(content)
+    lead = re.search(r"牵头(?:单位|部门)", note[0])[0] if note else sticky_lead
+    if note and "下同" in content:
+        sticky_lead = lead
+    for clause in _split_top(content, "，,；;。"):
+        if p.lead_note.search(clause) or p.not_unit.fullmatch(clause):
+            continue
+        m = p.label_clause.match(clause)
+        if m:
+            label = m["label"]
+            pairs.extend((u, label) for u in split_units(m["rest"]))
+            continue
+        m = p.role_clause.match(clause)
+        if m and not label:
+            units = pending + split_units(m["units"])
+            pending = []
+            if units and all(len(u) <= 30 for u in units):
+                pairs.extend((u, m["role"]) for u in units)
+            continue
+        if label:
+            pairs.extend((u, label) for u in split_units(clause))
+        else:
+            pending.extend(split_units(clause))
+    if lead and pairs and pairs[0][1] not in rules()["no_lead_roles"]:
+        pairs[0] = (pairs[0][0], lead)
+    return pairs, sticky_lead
+
+
+def _find_close(text: str, start: int, limit: int = 600) -> int | None:
+    """Index of the bracket closing the one opened at ``start``."""
+    depth = 0
+    for i in range(start, min(len(text), start + limit)):
+        ch = text[i]
+        if ch in OPENERS:
+            depth += 1
+        elif ch in CLOSERS:
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
+def _find_open(text: str, pos: int, limit: int = 600) -> int | None:
+    """Index of the innermost bracket still open at ``pos``."""
+    depth = 0
+    for i in range(pos - 1, max(-1, pos - limit), -1):
+        ch = text[i]
+        if ch in CLOSERS:
+            depth += 1
+        elif ch in OPENERS:
+            if depth == 0:
+                return i
+            depth -= 1
+        elif ch == "\n" and i < pos - 1 and text[i - 1 : i] == "\n":
+            return None  # a blank line ends a paragraph: the bracket is not open here
+    return None
+
+
+def _brackets(text: str) -> list[tuple[int, int]]:
+    """Outermost bracket groups that may hold a unit list, as (open, close) offsets."""
+    p = _patterns()
+    spans: set[tuple[int, int]] = set()
+    for m in p.label_open.finditer(text):
+        c = _find_close(text, m.start())
+        if c is not None:
+            spans.add((m.start(), c))
+    for m in p.role_close.finditer(text):
+        o = _find_open(text, m.start())
+        c = _find_close(text, o) if o is not None else None
+        if c is not None:
+            spans.add((o, c))
+    ordered = sorted(spans)
+    outer: list[tuple[int, int]] = []
+    for s, e in ordered:
+        if outer and s < outer[-1][1]:
+            continue
+        outer.append((s, e))
+    return outer
+
+
+def _marker_level(m: re.Match[str]) -> int:
+    """Depth of a numbered item: 一、/第一条 0, (一) 1, 1. 2, (1) 3."""
+    if m["cn"] or m["art"]:
+        return 0
+    if m["paren"]:
+        return 3 if m["paren"].isdigit() else 1
+    return 2
+
+
+def _owner(markers: list[tuple[int, int, int | None, int]], k: int, owned: set[int]) -> int:
+    """The item that a unit-label line under item ``k`` belongs to.
+
+    ``(一)知识产权保护执法行动`` / ``1.行动目标`` / ``2.行动重点`` / ``牵头单位:…``: when none of
+    the earlier siblings of ``k`` had units of their own, the labels close the parent heading.
+    """
+    if k <= 0 or k in owned:
+        return k
+    level = markers[k][3]
+    j = k - 1
+    siblings = []
+    while j >= 0 and markers[j][3] >= level:
+        if markers[j][3] == level:
+            siblings.append(j)
+        j -= 1
+    if j < 0 or not siblings or any(i in owned for i in siblings):
+        return k
+    return j
+
+
+def _marker_no(m: re.Match[str]) -> int | None:
+    raw = m["arab"] or m["paren"] or m["cn"] or m["art"]
+    return cn_to_int(raw) if raw else None
+
+
+def _clean_task(text: str) -> str:
+    return _WS.sub("", text).strip("，,；;")
+
+
+def _table_rows(lines: list[str]) -> list[dict]:
+    """Style e: tab-separated rows under a header naming 序号 / 工作任务 / 责任单位 columns."""
+    r = rules()
+    cols: dict[str, int] | None = None
+    rows: list[dict] = []
+    for line in lines:
+        cells = [c.strip() for c in line.split("\t")]
+        header = {c.replace(" ", ""): i for i, c in enumerate(cells)}
+        unit_col = next((h for h in r["table_unit_header"] if h in header), None)
+        if unit_col:
+            cols = {
+                "unit": header[unit_col],
+                "no": next((header[h] for h in r["table_no_header"] if h in header), -1),
+                "task": next((header[h] for h in r["table_task_header"] if h in header), -1),
+            }
+            role = unit_col
+            continue
+        if cols is None or len(cells) <= cols["unit"]:
+            continue
+        no_cell = cells[cols["no"]] if cols["no"] >= 0 else ""
+        no = cn_to_int(no_cell) if no_cell else None
+        task = cells[cols["task"]] if 0 <= cols["task"] < len(cells) else ""
+        for unit in split_units(cells[cols["unit"]]):
+            rows.append({"task_no": no, "task": _clean_task(task), "unit": unit, "role": role})
+    return rows
+
+
+def extract_tasks(body: str | None) -> list[dict]:
+    """Every (task, unit) assignment in a body as dicts (task_no, task, unit, role)."""
+    if not body:
+        return []
+    p = _patterns()
+    if not p.cue.search(body):
+        return []
+    lines = body.split("\n")
+    table = [ln for ln in lines if "\t" in ln]
+    rows = _table_rows(table) if table else []
+    text = "\n".join(ln for ln in lines if "\t" not in ln) if table else body
+
+    markers = [
+        (m.start(), m.end(), _marker_no(m), _marker_level(m)) for m in _MARKER.finditer(text)
+    ]
+    starts = [m[0] for m in markers]
+
+    def enclosing(pos: int) -> int:
+        """Index of the last marker before ``pos`` (-1 when none)."""
+        lo, hi = 0, len(starts)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if starts[mid] <= pos:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo - 1
+
+    # Items of the body: (position, end, pairs) for label lines and unit brackets.
+    found: list[tuple[int, int, list[tuple[str, str]]]] = []
+    for m in p.label_line.finditer(text):
+        units = split_units(m["units"])
+        if units:
+            found.append((m.start(), m.end(), [(u, m["label"]) for u in units]))
+    sticky_lead: str | None = None
+    label_spans = [(s, e) for s, e, _ in found]
+    for s, e in _brackets(text):
+        if any(ls <= s < le for ls, le in label_spans):
+            continue
+        pairs, sticky_lead = _group_assignments(text[s + 1 : e], sticky_lead)
+        if pairs:
+            found.append((s, e + 1, pairs))
+    found.sort()
+
+    prev_end_in_item: dict[int, int] = {}
+    first_label_in_item: dict[int, int] = {}
+    owned: set[int] = set()
+    for s, e, pairs in found:
+        k = enclosing(s)
+        is_label_line = text[s] not in OPENERS
+        if is_label_line:
+            k = _owner(markers, k, owned)
+        owned.add(k)
+        item_start = markers[k][1] if k >= 0 else 0
+        if is_label_line and k in first_label_in_item:
+            task_end = first_label_in_item[k]
+            seg_start = item_start
+        elif is_label_line and k + 1 < len(markers) and markers[k + 1][0] < s:
+            task_end = markers[k + 1][0]  # a heading: its own line is the task
+            seg_start = item_start
+        else:
+            seg_start = max(item_start, prev_end_in_item.get(k, item_start))
+            task_end = s
+        if is_label_line:
+            first_label_in_item.setdefault(k, task_end)
+        prev_end_in_item[k] = e
+        task = _clean_task(text[seg_start:task_end])
+        no = markers[k][2] if k >= 0 else None
+        rows.extend({"task_no": no, "task": task, "unit": u, "role": r} for u, r in pairs)
+    return _dedupe(rows)
+
+
+def _dedupe(rows: list[dict]) -> list[dict]:
+    seen, out = set(), []
+    for r in rows:
+        key = (r["task_no"], r["task"], r["unit"], r["role"])
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out

@@ -1,0 +1,189 @@
+"""Read the table of contents (目录) of a gazette issue.
+
+The table of contents lists every document the issue publishes, in order, under section
+headings (上级文件, 本级文件, 人事任免 …), and is the best guide to the split. Gazettes print it
+in several shapes, all read here:
+
+- page number before the title: ``- 7 凉山州人民政府办公室 关于…的通知（凉府办发〔2020〕5号）``
+- page number after the title, with or without dot leaders: ``- 攀枝花市…的通知 36``,
+  ``攀枝花市…的通知……………36``, ``…的通知·········· 36``
+- section headings plain, in markdown (``## 本级文件``, ``**人事任免**``) or in brackets
+- a title broken over two lines (the second line carries the page number)
+- the document number in parentheses after the title.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from transforms.clean import has_cjk
+from transforms.numbers import find_doc_numbers
+
+_MARK = r"(?:[-*•·●◆■□]\s*)?"
+_PAGE_FIRST = re.compile(rf"^{_MARK}(?P<page>\d{{1,3}})\s+(?P<title>\S.*?)\s*$")
+_NUMBER_TAIL = re.compile(r"\s*[（(][^（()）]*(?:〔|\[|［|【|（|\(|令)[^（()）]*号[)）]\s*$")
+_HEADING_MARKS = re.compile(r"^(?:#{1,6}\s*|\*\*|【|〖|\[)?(?P<name>[^*#【】〖〗\[\]]+?)(?:\*\*|】|〗|\])?$")
+
+
+@dataclass
+class TocEntry:
+    """One line of the table of contents: a document's title as listed, and where."""
+
+    title: str  # as printed, number in parentheses removed, spaces kept
+    section: str | None
+    page: int | None
+    doc_number: str | None  # normal form, when the entry prints one
+    line: int  # index of the entry's (first) line
+
+
+@dataclass
+class Toc:
+    """The table of contents and the lines it occupies (``start`` .. ``end`` exclusive)."""
+
+    entries: list[TocEntry]
+    start: int
+    end: int
+
+
+def _page_last(rules: dict[str, Any]) -> re.Pattern[str]:
+    leader = rules.get("toc", {}).get("leader", r"[.·…\s]{2,}")
+    return re.compile(rf"^{_MARK}(?P<title>\S.*?)(?:{leader}|\s+)(?P<page>\d{{1,3}})\s*$")
+
+
+def _entry(line: str, rules: dict[str, Any]) -> tuple[str, int | None] | None:
+    """(title, page) when ``line`` looks like a table-of-contents entry, else None."""
+    s = line.strip()
+    if not s or "\t" in s:
+        return None
+    for rx in (_PAGE_FIRST, _page_last(rules)):
+        m = rx.match(s)
+        if m and _title_like(m["title"]):
+            return m["title"].strip(" .·…-"), int(m["page"])
+    m = re.match(r"^[-*•·●◆■□]\s+(?P<title>\S.*)$", s)
+    if m and _title_like(m["title"]):
+        return m["title"].strip(), None
+    return None
+
+
+def _title_like(title: str) -> bool:
+    core = re.sub(r"\s", "", title)
+    cjk = sum(1 for ch in core if "\u4e00" <= ch <= "\u9fff")
+    return cjk >= 4 and not re.search(r"[。；]$|[:：]\s*\S{0,3}\d", core)
+
+
+def is_section_heading(line: str, rules: dict[str, Any]) -> str | None:
+    """The section name when ``line`` is a table-of-contents heading, else None."""
+    s = line.strip()
+    m = _HEADING_MARKS.match(s)
+    if not m:
+        return None
+    name = re.sub(r"\s+", "", m["name"])
+    known = rules.get("toc", {}).get("sections", [])
+    if name in known:
+        return name
+    marked = s != m["name"].strip()
+    if marked and 2 <= len(name) <= 12 and has_cjk(name) and not re.search(r"[，。：；、\d]", name):
+        return name
+    return None
+
+
+def _split_number(title: str) -> tuple[str, str | None]:
+    m = _NUMBER_TAIL.search(title)
+    if not m:
+        return title, None
+    found = find_doc_numbers(m.group(0))
+    return title[: m.start()].rstrip(), (found[0].text if found else None)
+
+
+def read_toc(lines: list[str], rules: dict[str, Any]) -> Toc | None:
+    """The table of contents near the top of the issue, or None when the issue has none.
+
+    It starts at the first run of entry lines (a heading just above belongs to it) and ends
+    at the first line that is neither an entry, a heading, a continuation nor blank. A
+    plain short line followed by entries is a heading even when the rules do not list it.
+    """
+    conf = rules.get("toc", {})
+    limit = min(len(lines), int(conf.get("max_start", 250)))
+    toc_heading = re.compile(conf.get("heading", r"^$^"))
+    start = None
+    for i in range(limit):
+        if _entry_at(lines, i, rules) and _next_entry(lines, i + 1, rules):
+            start = i
+            break
+    if start is None:
+        return None
+    # Walk back over a section heading (and a 目录 line) directly above the first entry.
+    first = start
+    k = start - 1
+    while k >= 0 and (not lines[k].strip() or is_section_heading(lines[k], rules) or toc_heading.match(lines[k])):
+        if lines[k].strip():
+            first = k
+        k -= 1
+    section = None
+    entries: list[TocEntry] = []
+    i = first
+    end = first
+    while i < len(lines):
+        s = lines[i].strip()
+        if not s or toc_heading.match(s):
+            i += 1
+            continue
+        heading = is_section_heading(s, rules)
+        got = _entry(s, rules)
+        if heading and not got:
+            section, end, i = heading, i + 1, i + 1
+            continue
+        if got is None and i + 1 < len(lines):  # a title broken before its page number
+            cont = _page_last(rules).match(lines[i + 1].strip())
+            if cont and _title_like(s + cont["title"]) and not re.match(r"^[-*•·●◆■□]\s", lines[i + 1].strip()):
+                got = (s, None)
+        if got is None and _plain_heading(lines, i, rules):
+            section, end, i = re.sub(r"\s+", "", s), i + 1, i + 1
+            continue
+        if got is None:
+            break
+        title, page = got
+        # A title broken over two lines: this entry has no page, the next line has one
+        # and no list mark of its own.
+        if page is None and i + 1 < len(lines):
+            nxt = lines[i + 1].strip()
+            cont = _page_last(rules).match(nxt)
+            if cont and not re.match(r"^[-*•·●◆■□]\s", nxt) and not is_section_heading(nxt, rules):
+                title, page, i = title + cont["title"], int(cont["page"]), i + 1
+        title, number = _split_number(title)
+        entries.append(TocEntry(title, section, page, number, i))
+        end = i + 1
+        i += 1
+    return Toc(entries, first, end) if entries else None
+
+
+def _entry_at(lines: list[str], i: int, rules: dict[str, Any]) -> bool:
+    """An entry at line ``i``, or a title broken there whose next line ends with the page."""
+    if _entry(lines[i], rules):
+        return True
+    if i + 1 >= len(lines) or not lines[i].strip():
+        return False
+    nxt = lines[i + 1].strip()
+    cont = _page_last(rules).match(nxt)
+    return bool(cont) and not re.match(r"^[-*•·●◆■□]\s", nxt) and _title_like(lines[i].strip() + cont["title"])
+
+
+def _next_entry(lines: list[str], i: int, rules: dict[str, Any]) -> bool:
+    """True when the next non-blank line after ``i`` is an entry or a heading followed by one."""
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    if i >= len(lines):
+        return False
+    if _entry_at(lines, i, rules):
+        return True
+    return bool(is_section_heading(lines[i], rules)) and _next_entry(lines, i + 1, rules)
+
+
+def _plain_heading(lines: list[str], i: int, rules: dict[str, Any]) -> bool:
+    """A short unmarked line without punctuation that is followed by an entry."""
+    s = re.sub(r"\s+", "", lines[i])
+    if not (2 <= len(s) <= 12) or not has_cjk(s) or re.search(r"[，。：；、]", s):
+        return False
+    return _next_entry(lines, i + 1, rules)

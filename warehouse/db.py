@@ -1,0 +1,145 @@
+"""Open the warehouse file: one writer at a time, migrations applied, views in place.
+
+DuckDB lets one process write a file. A second writer gets :class:`WarehouseBusy` with the
+holder named, after waiting up to ``wait`` seconds, instead of a corrupt file or a raw
+IOException. Migrations are numbered SQL files under ``warehouse/migrations``; each is applied
+once, in its own transaction, and recorded in ``schema_migrations`` (sqlite-utils style).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+HERE = Path(__file__).resolve().parent
+MIGRATIONS = HERE / "migrations"
+VIEWS = HERE / "views"
+DEFAULT_DB = Path("data/gazette.duckdb")
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process holds the warehouse file."""
+
+
+def default_path() -> Path:
+    """``GAZETTE_DB`` if set, else ``data/gazette.duckdb``."""
+    return Path(os.environ.get("GAZETTE_DB") or DEFAULT_DB)
+
+
+def migration_files() -> list[Path]:
+    """Numbered migrations in order: ``001_init.sql``, ``002_….sql``."""
+    files = sorted(MIGRATIONS.glob("[0-9][0-9][0-9]_*.sql"))
+    numbers = [int(f.name[:3]) for f in files]
+    if numbers != list(range(1, len(files) + 1)):
+        raise RuntimeError(f"migrations in {MIGRATIONS} are not numbered 001.. without gaps: {numbers}")
+    return files
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply pending migrations, each atomically, then (re)create the views. Returns applied names."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, checksum VARCHAR NOT NULL,"
+        " applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"
+    )
+    done = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for f in migration_files():
+        version = int(f.name[:3])
+        if version in done:
+            continue
+        sql = f.read_text(encoding="utf-8")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute(
+                "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+                [version, f.stem, hashlib.sha256(sql.encode()).hexdigest()],
+            )
+            con.execute("COMMIT")
+        except Exception as exc:
+            con.execute("ROLLBACK")
+            raise RuntimeError(f"migration {f.name} failed: {exc}") from exc
+        applied.append(f.stem)
+    create_views(con)
+    return applied
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create every view from ``warehouse/views/*.sql`` in file-name order."""
+    for f in sorted(VIEWS.glob("*.sql")):
+        try:
+            con.execute(f.read_text(encoding="utf-8"))
+        except duckdb.Error as exc:
+            raise RuntimeError(f"view file {f.name} failed: {exc}") from exc
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest applied migration number (0 for an empty file)."""
+    try:
+        return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+    except duckdb.CatalogException:
+        return 0
+
+
+def _busy_message(path: Path, exc: Exception) -> str:
+    holder = re.search(r"PID (\d+)", str(exc))
+    who = f"process {holder.group(1)}" if holder else "another process"
+    return (
+        f"warehouse {path} is in use by {who} (DuckDB allows one writer at a time); "
+        "wait for that run to finish and retry"
+    )
+
+
+def open_db(path: str | Path | None = None, *, read_only: bool = False, wait: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """Open (and for writers, create and migrate) the warehouse.
+
+    ``wait`` seconds are spent retrying while another process holds the file; after that,
+    :class:`WarehouseBusy` says who holds it. New files are created owner-only (0600).
+    """
+    path = Path(path) if path else default_path()
+    if read_only and not path.exists():
+        raise FileNotFoundError(f"warehouse {path} does not exist yet: run `gazette ingest` first")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    delay = 0.1
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(_busy_message(path, exc)) from None
+            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 2.0)
+    if not read_only:
+        with contextlib.suppress(OSError):
+            os.chmod(path, 0o600)
+        migrate(con)
+    return con
+
+
+@contextlib.contextmanager
+def connect(path: str | Path | None = None, *, read_only: bool = False, wait: float = 0.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Context-managed :func:`open_db` that always closes the file (releasing the lock)."""
+    con = open_db(path, read_only=read_only, wait=wait)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
+    """A query's result as a polars frame (Arrow path; DuckDB 2 wants results consumed at once)."""
+    return con.sql(sql, params=params).pl() if params else con.sql(sql).pl()

@@ -1,0 +1,114 @@
+"""The raw layer: bytes first, parse later.
+
+Every input is stored with its URI, time, hash and encoding before anything parses it, so a
+reprocess never needs the network and a page that will not parse is never lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+
+
+def raw_id_for(uri: str, sha256: str) -> str:
+    """Stable id of one (uri, content) pair."""
+    return hashlib.sha256(f"{uri}\0{sha256}".encode()).hexdigest()[:32]
+
+
+def store_raw(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source_id: str,
+    uri: str,
+    kind: str,
+    content: bytes,
+    fetched_at: dt.datetime | None = None,
+    media_type: str | None = None,
+    encoding: str | None = None,
+    http_status: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    hints: Mapping[str, Any] | None = None,
+    run_id: str | None = None,
+) -> tuple[str, bool]:
+    """Store one input; returns ``(raw_id, is_new)``. Storing the same bytes again is a no-op."""
+    sha = hashlib.sha256(content).hexdigest()
+    raw_id = raw_id_for(uri, sha)
+    if con.execute("SELECT 1 FROM raw_item WHERE raw_id = ?", [raw_id]).fetchone():
+        return raw_id, False
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "INSERT INTO raw_blob (sha256, content, size_bytes) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [sha, content, len(content)],
+        )
+        con.execute(
+            "INSERT INTO raw_item (raw_id, source_id, uri, kind, sha256, media_type, encoding,"
+            " http_status, headers, hints, fetched_at, run_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                raw_id, source_id, uri, kind, sha, media_type, encoding, http_status,
+                json.dumps(dict(headers or {}), ensure_ascii=False),
+                json.dumps(dict(hints or {}), ensure_ascii=False),
+                fetched_at or dt.datetime.now(dt.UTC), run_id,
+            ],
+        )  # fmt: skip
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return raw_id, True
+
+
+def read_raw(con: duckdb.DuckDBPyConnection, raw_id: str) -> dict[str, Any]:
+    """One raw row with its bytes, for a reprocess."""
+    row = con.execute(
+        "SELECT r.raw_id, r.source_id, r.uri, r.kind, r.sha256, r.media_type, r.encoding,"
+        " r.hints, r.fetched_at, b.content FROM raw_item r JOIN raw_blob b USING (sha256)"
+        " WHERE r.raw_id = ?",
+        [raw_id],
+    ).fetchone()
+    if row is None:
+        raise KeyError(f"no raw item {raw_id}")
+    keys = ["raw_id", "source_id", "uri", "kind", "sha256", "media_type", "encoding", "hints", "fetched_at", "content"]
+    out = dict(zip(keys, row, strict=True))
+    out["hints"] = json.loads(out["hints"] or "{}")
+    return out
+
+
+def select_raw_ids(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source_id: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    only_unparsed: bool = False,
+    kinds: tuple[str, ...] = ("gazette_text", "gazette_pdf", "portal_page"),
+) -> list[str]:
+    """Raw items to (re)parse: by source and a half-open fetch-date range ``[since, until)``.
+
+    Only the newest content of each URI is returned: an older version of a republished page is
+    kept in the raw layer but not re-derived over the newer one.
+    """
+    sql = [
+        "SELECT raw_id FROM (SELECT *, row_number() OVER (PARTITION BY uri ORDER BY fetched_at DESC, stored_at DESC) AS rn"
+        " FROM raw_item) WHERE rn = 1 AND list_contains(?, kind)"
+    ]
+    params: list[Any] = [list(kinds)]
+    if source_id and source_id != "all":
+        sql.append("AND source_id = ?")
+        params.append(source_id)
+    if since:
+        sql.append("AND CAST(fetched_at AS DATE) >= ?")
+        params.append(since)
+    if until:
+        sql.append("AND CAST(fetched_at AS DATE) < ?")
+        params.append(until)
+    if only_unparsed:
+        sql.append("AND (parsed_sha256 IS NULL OR parsed_sha256 <> sha256)")
+    sql.append("ORDER BY fetched_at, uri")
+    return [r for (r,) in con.execute(" ".join(sql), params).fetchall()]
