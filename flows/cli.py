@@ -17,7 +17,14 @@ import polars as pl
 
 
 def _print_frame(df: pl.DataFrame, max_rows: int = 50) -> None:
-    with pl.Config(tbl_rows=max_rows, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
+    with pl.Config(
+        tbl_rows=max_rows,
+        tbl_cols=-1,
+        fmt_str_lengths=60,
+        tbl_width_chars=200,
+        tbl_hide_dataframe_shape=True,
+        tbl_hide_column_data_types=True,
+    ):
         print(df)
     if df.height > max_rows:
         print(f"({df.height} rows, first {max_rows} shown)")
@@ -50,7 +57,15 @@ def cmd_ingest(a: argparse.Namespace) -> int:
 
 
 def _print_counts(counts: dict) -> None:
-    keys = ("state", "pages_fetched", "inputs", "documents_added", "documents_updated", "documents_unchanged", "quarantined")
+    keys = (
+        "state",
+        "pages_fetched",
+        "inputs",
+        "documents_added",
+        "documents_updated",
+        "documents_unchanged",
+        "quarantined",
+    )
     print("  ".join(f"{k}={counts.get(k, 0)}" for k in keys))
 
 
@@ -74,7 +89,14 @@ def cmd_sites(a: argparse.Namespace) -> int:
     from sources.definitions import load_sites
 
     rows = [
-        {"id": s.id, "name": s.name, "family": s.family, "kind": s.kind, "verified": s.verified, "start": s.start_urls[0]}
+        {
+            "id": s.id,
+            "name": s.name,
+            "family": s.family,
+            "kind": s.kind,
+            "verified": s.verified,
+            "start": s.start_urls[0],
+        }
         for s in load_sites().values()
     ]
     _print_frame(pl.DataFrame(rows).sort("id"))
@@ -84,7 +106,9 @@ def cmd_sites(a: argparse.Namespace) -> int:
 def cmd_reprocess(a: argparse.Namespace) -> int:
     from flows.ingest import reprocess
 
-    counts = reprocess(source=a.source, start=a.start, end=a.end, only_quarantined=a.quarantined, db=a.db)
+    counts = reprocess(
+        source=a.source, start=a.start, end=a.end, only_quarantined=a.quarantined, db=a.db
+    )
     _print_counts(counts)
     return 0 if not counts.get("quarantined") else 1
 
@@ -141,8 +165,16 @@ def _default_db() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=argparse.SUPPRESS, help="warehouse file (default: $GAZETTE_DB or data/gazette.duckdb)")
-    p = argparse.ArgumentParser(prog="gazette", description="Gazette warehouse: ingest gazettes and portal pages into DuckDB.", parents=[common])
+    common.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        help="warehouse file (default: $GAZETTE_DB or data/gazette.duckdb)",
+    )
+    p = argparse.ArgumentParser(
+        prog="gazette",
+        description="Gazette warehouse: ingest gazettes and portal pages into DuckDB.",
+        parents=[common],
+    )
     sub = p.add_subparsers(dest="command", required=True)
     _add = sub.add_parser
 
@@ -160,11 +192,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--source", action="append", help="source id (repeat for several; default: all)")
     s.set_defaults(func=cmd_nightly)
 
-    s = sub.add_parser("backfill", help="fetch a source over a date range or chosen issues (the backfill flow)")
+    s = sub.add_parser(
+        "backfill", help="fetch a source over a date range or chosen issues (the backfill flow)"
+    )
     s.add_argument("--source", default="all", help="source id or 'all'")
     s.add_argument("--start", type=_date, default=None, help="first publication date (inclusive)")
-    s.add_argument("--end", type=_date, default=None, help="publication date to stop before (exclusive)")
-    s.add_argument("--issue", action="append", help="gazette issue URL, label or local file (repeatable)")
+    s.add_argument(
+        "--end", type=_date, default=None, help="publication date to stop before (exclusive)"
+    )
+    s.add_argument(
+        "--issue", action="append", help="gazette issue URL, label or local file (repeatable)"
+    )
     s.set_defaults(func=cmd_backfill)
 
     s = sub.add_parser("sites", help="list the configured sources")

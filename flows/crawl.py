@@ -15,19 +15,25 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.ingest import WRITER_WAIT_SECONDS, current_run_id, load_and_finish, parse_all
+from flows.ingest import WRITER_WAIT_SECONDS, load_and_finish, parse_all, recorded_run
 from flows.steps import stage_items
 from sources.crawl import CrawlReport, crawl
 from sources.definitions import SiteDefinition, load_sites
-from sources.http import FetchResult, Fetcher
+from sources.http import Fetcher, FetchResult
 from sources.local import expand, read_file
 from sources.raw import RawItem
 from warehouse.db import connect
 from warehouse.fetchlog import log_fetches, validators_for, watermark
-from warehouse.runs import start_run
+from warehouse.raw import register_source
 
 
-@task(name="fetch", task_run_name="fetch {url}", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
+@task(
+    name="fetch",
+    task_run_name="fetch {url}",
+    retries=1,
+    retry_delay_seconds=[5],
+    cache_policy=NO_CACHE,
+)
 def fetch_task(fetcher: Fetcher, url: str, kwargs: dict[str, Any]) -> FetchResult:
     """One HTTP fetch (the Fetcher itself retries timeouts, 429 and 5xx with backoff)."""
     return Fetcher.fetch(fetcher, url, **kwargs)
@@ -59,7 +65,8 @@ def crawl_site(
 ) -> tuple[list[tuple[Any, bytes]], CrawlReport]:  # fmt: skip
     """Crawl one site; store every response raw; return what needs parsing and the report."""
     logger = get_run_logger()
-    with connect(db, read_only=False, wait=WRITER_WAIT_SECONDS) as con:
+    with connect(db, wait=WRITER_WAIT_SECONDS) as con:
+        register_source(con, site.id, name=site.name, family=site.family, base_url=site.start_urls[0], kind=site.kind)
         known = validators_for(con, site.id)
     responses: list[FetchResult] = []
     fetched: list[RawItem] = []
@@ -67,7 +74,9 @@ def crawl_site(
         validators=lambda url: known.get(url), on_response=responses.append,
         user_agent=site.user_agent or Fetcher().user_agent, **(fetcher_options or {}),
     )  # fmt: skip
-    report = crawl(site, fetcher=fetcher, since=since, until=until, on_raw=fetched.append, issues=issues)
+    report = crawl(
+        site, fetcher=fetcher, since=since, until=until, on_raw=fetched.append, issues=issues
+    )
     fetcher.close()
     logger.info(report.summary())
     for it in fetched:  # what the parser may need to know of the site
@@ -78,33 +87,50 @@ def crawl_site(
         refs = stage_items(con, fetched, run_id=run_id)
         log_fetches(con, site.id, run_id, responses, refs)
     by_id = {r.raw_id: r for r in refs}
-    todo = [(by_id[r.raw_id], it.content) for r, it in zip(refs, fetched, strict=True) if r.needs_parse and it.kind != "list_page"]
+    todo = [
+        (by_id[r.raw_id], it.content)
+        for r, it in zip(refs, fetched, strict=True)
+        if r.needs_parse and it.kind != "list_page"
+    ]
     return todo, report
 
 
 def _crawl_flow(flow_name: str, sites: list[SiteDefinition], db: str | None, params: dict[str, Any], *,
                 since_for, until: dt.date | None, issues: list[str] | None, files: list[str],
                 fetcher_options: dict[str, Any] | None) -> dict[str, Any]:  # fmt: skip
-    run_id = current_run_id()
-    with connect(db, wait=WRITER_WAIT_SECONDS) as con:
-        start_run(con, run_id, flow_name, params)
-    todo: list[tuple[Any, bytes]] = []
-    pages = 0
-    for site in sites:
-        items, report = crawl_site(site, db, run_id, since=since_for(site), until=until, issues=issues, fetcher_options=fetcher_options)
-        todo.extend(items)
-        pages += report.list_pages + report.detail_fetched
-    if files:
-        local = [read_file(p) for p in expand(files)]
-        with connect(db, wait=WRITER_WAIT_SECONDS) as con:
-            refs = stage_items(con, local, run_id=run_id)
-        todo.extend((r, it.content) for r, it in zip(refs, local, strict=True) if r.needs_parse)
-    outcomes = parse_all(todo)
-    return load_and_finish(db, run_id, outcomes, {"pages_fetched": pages}, flow_name)
+    with recorded_run(db, flow_name, params) as run_id:
+        todo: list[tuple[Any, bytes]] = []
+        pages = 0
+        for site in sites:
+            items, report = crawl_site(
+                site,
+                db,
+                run_id,
+                since=since_for(site),
+                until=until,
+                issues=issues,
+                fetcher_options=fetcher_options,
+            )
+            todo.extend(items)
+            pages += report.list_pages + report.detail_fetched
+        if files:
+            local = [read_file(p) for p in expand(files)]
+            with connect(db, wait=WRITER_WAIT_SECONDS) as con:
+                refs = stage_items(con, local, run_id=run_id)
+            todo.extend((r, it.content) for r, it in zip(refs, local, strict=True) if r.needs_parse)
+        outcomes = parse_all(todo)
+        return load_and_finish(db, run_id, outcomes, {"pages_fetched": pages}, flow_name)
 
 
-@flow(name="nightly", description="Crawl every configured source for what is new since its watermark, then parse and load.")
-def nightly(sources: list[str] | None = None, db: str | None = None, fetcher_options: dict[str, Any] | None = None) -> dict[str, Any]:
+@flow(
+    name="nightly",
+    description="Crawl every configured source for what is new since its watermark, then parse and load.",
+)
+def nightly(
+    sources: list[str] | None = None,
+    db: str | None = None,
+    fetcher_options: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Incremental run over the configured sources.
 
     Args:
@@ -122,7 +148,10 @@ def nightly(sources: list[str] | None = None, db: str | None = None, fetcher_opt
     )  # fmt: skip
 
 
-@flow(name="backfill", description="Fetch one source (or all) over a date range and/or chosen gazette issues, then parse and load.")
+@flow(
+    name="backfill",
+    description="Fetch one source (or all) over a date range and/or chosen gazette issues, then parse and load.",
+)
 def backfill(
     source: str = "all",
     start: dt.date | None = None,

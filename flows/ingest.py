@@ -7,8 +7,10 @@ short stage and load steps, waiting for another writer rather than failing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from prefect import flow, get_run_logger
@@ -29,13 +31,29 @@ def current_run_id() -> str:
     return str(flow_run.id or uuid.uuid4())
 
 
+@contextlib.contextmanager
+def recorded_run(db: str | None, flow_name: str, params: dict[str, Any]) -> Iterator[str]:
+    """Write the run's pipeline_runs row at start; mark it FAILED with the reason if the flow raises."""
+    run_id = current_run_id()
+    with connect(db, wait=WRITER_WAIT_SECONDS) as con:
+        start_run(con, run_id, flow_name, params)
+    try:
+        yield run_id
+    except BaseException as exc:
+        with contextlib.suppress(Exception), connect(db, wait=60) as con:
+            finish_run(con, run_id, "FAILED", {}, f"{type(exc).__name__}: {exc}")
+        raise
+
+
 def parse_all(todo: list[tuple[RawRef, bytes]]) -> list[Outcome]:
     """Parse inputs concurrently as named task runs (one per input)."""
     futures = [parse_task.submit(ref, content) for ref, content in todo]
     return [f.result() for f in futures]
 
 
-def load_and_finish(db: str | None, run_id: str, outcomes: list[Outcome], counts: dict[str, int], flow_name: str) -> dict[str, Any]:
+def load_and_finish(
+    db: str | None, run_id: str, outcomes: list[Outcome], counts: dict[str, int], flow_name: str
+) -> dict[str, Any]:
     """Load every outcome, write the run's row and log the one-line summary."""
     logger = get_run_logger()
     with connect(db, wait=WRITER_WAIT_SECONDS) as con:
@@ -53,7 +71,10 @@ def load_and_finish(db: str | None, run_id: str, outcomes: list[Outcome], counts
     return counts
 
 
-@flow(name="ingest", description="Ingest local files: gazette issues as .txt or .pdf, saved portal pages as .html or text.")
+@flow(
+    name="ingest",
+    description="Ingest local files: gazette issues as .txt or .pdf, saved portal pages as .html or text.",
+)
 def ingest(paths: list[str], db: str | None = None, force: bool = False) -> dict[str, Any]:
     """Read files, store their bytes, parse what changed and load it.
 
@@ -61,22 +82,31 @@ def ingest(paths: list[str], db: str | None = None, force: bool = False) -> dict
     data/gazette.duckdb). force: re-parse inputs even when their bytes were loaded before.
     """
     logger = get_run_logger()
-    run_id = current_run_id()
     files = expand(paths)
     if not files:
         raise FileNotFoundError(f"no input files in {paths}")
-    items = [read_file(p) for p in files]
-    with connect(db, wait=WRITER_WAIT_SECONDS) as con:
-        start_run(con, run_id, "ingest", {"paths": [str(p) for p in paths], "db": db, "force": force})
-        refs = stage_items(con, items, run_id=run_id, force=force)
-    todo = [(ref, it.content) for ref, it in zip(refs, items, strict=True) if ref.needs_parse]
-    logger.info("%d files read, %d new in the raw layer, %d to parse", len(items), sum(r.is_new for r in refs), len(todo))
-    outcomes = parse_all(todo)
-    counts = {"pages_fetched": 0, "skipped": len(items) - len(todo)}
-    return load_and_finish(db, run_id, outcomes, counts, "ingest")
+    with recorded_run(
+        db, "ingest", {"paths": [str(p) for p in paths], "db": db, "force": force}
+    ) as run_id:
+        items = [read_file(p) for p in files]
+        with connect(db, wait=WRITER_WAIT_SECONDS) as con:
+            refs = stage_items(con, items, run_id=run_id, force=force)
+        todo = [(ref, it.content) for ref, it in zip(refs, items, strict=True) if ref.needs_parse]
+        logger.info(
+            "%d files read, %d new in the raw layer, %d to parse",
+            len(items),
+            sum(r.is_new for r in refs),
+            len(todo),
+        )
+        outcomes = parse_all(todo)
+        counts = {"pages_fetched": 0, "skipped": len(items) - len(todo)}
+        return load_and_finish(db, run_id, outcomes, counts, "ingest")
 
 
-@flow(name="reprocess", description="Re-derive documents from the raw layer (no network), after a transform improved.")
+@flow(
+    name="reprocess",
+    description="Re-derive documents from the raw layer (no network), after a transform improved.",
+)
 def reprocess(
     source: str = "all",
     start: dt.date | None = None,
@@ -90,14 +120,19 @@ def reprocess(
     only_quarantined: retry just the inputs in quarantine.
     """
     logger = get_run_logger()
-    run_id = current_run_id()
-    with connect(db, wait=WRITER_WAIT_SECONDS) as con:
-        start_run(con, run_id, "reprocess", {"source": source, "start": start, "end": end, "only_quarantined": only_quarantined})
-        ids = select_raw_ids(con, source_id=source, since=start, until=end)
-        if only_quarantined:
-            held = {r for (r,) in con.execute("SELECT raw_id FROM quarantine WHERE resolved_at IS NULL").fetchall()}
-            ids = [i for i in ids if i in held]
-        todo = refs_from_raw(con, ids)
-    logger.info("reprocessing %d raw items from the warehouse (no network)", len(todo))
-    outcomes = parse_all(todo)
-    return load_and_finish(db, run_id, outcomes, {"pages_fetched": 0}, "reprocess")
+    params = {"source": source, "start": start, "end": end, "only_quarantined": only_quarantined}
+    with recorded_run(db, "reprocess", params) as run_id:
+        with connect(db, wait=WRITER_WAIT_SECONDS) as con:
+            ids = select_raw_ids(con, source_id=source, since=start, until=end)
+            if only_quarantined:
+                held = {
+                    r
+                    for (r,) in con.execute(
+                        "SELECT raw_id FROM quarantine WHERE resolved_at IS NULL"
+                    ).fetchall()
+                }
+                ids = [i for i in ids if i in held]
+            todo = refs_from_raw(con, ids)
+        logger.info("reprocessing %d raw items from the warehouse (no network)", len(todo))
+        outcomes = parse_all(todo)
+        return load_and_finish(db, run_id, outcomes, {"pages_fetched": 0}, "reprocess")

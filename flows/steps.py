@@ -20,11 +20,12 @@ import polars as pl
 
 from sources.encoding import decode
 from sources.raw import RawItem
-from transforms.dispatch import parse_input
+from transforms.dispatch import MAX_INPUT_BYTES, parse_input
 from transforms.model import Parsed, ParseError
 from warehouse.db import frame
 from warehouse.load import LoadResult, load_parsed, quarantine
-from warehouse.raw import read_raw, store_raw
+from warehouse.issuers import refresh_issuers
+from warehouse.raw import read_raw, register_source, store_raw
 
 log = logging.getLogger("gazette")
 
@@ -72,31 +73,67 @@ class Outcome:
     seconds: float = 0.0
 
 
-def stage_items(con: duckdb.DuckDBPyConnection, items: Iterable[RawItem], *, run_id: str | None = None, force: bool = False) -> list[RawRef]:
+def stage_items(
+    con: duckdb.DuckDBPyConnection,
+    items: Iterable[RawItem],
+    *,
+    run_id: str | None = None,
+    force: bool = False,
+) -> list[RawRef]:
     """Store every item in the raw layer first; say which still need parsing.
 
     An item whose exact bytes were already parsed and loaded needs nothing (incremental);
     ``force`` re-parses anyway (after a transform improved).
     """
     refs = []
+    items = list(items)
+    for source_id in sorted({it.source_id for it in items} - {r for (r,) in con.execute("SELECT source_id FROM dim_source").fetchall()}):
+        if source_id == "local":
+            register_source(con, "local", name="local files", family="local", kind="file")
     for it in items:
         raw_id, is_new = store_raw(
             con, source_id=it.source_id, uri=it.uri, kind=it.kind, content=it.content, fetched_at=it.fetched_at,
             media_type=it.media_type, encoding=it.encoding, http_status=it.http_status, headers=it.headers,
             hints=it.hints, run_id=run_id,
         )  # fmt: skip
-        row = con.execute("SELECT parsed_sha256 FROM raw_item WHERE raw_id = ?", [raw_id]).fetchone()
+        row = con.execute(
+            "SELECT parsed_sha256 FROM raw_item WHERE raw_id = ?", [raw_id]
+        ).fetchone()
         needs = force or row is None or row[0] != it.sha256
-        refs.append(RawRef(raw_id, it.source_id, it.uri, it.kind, it.sha256, it.encoding, dict(it.hints), is_new, needs))
+        refs.append(
+            RawRef(
+                raw_id,
+                it.source_id,
+                it.uri,
+                it.kind,
+                it.sha256,
+                it.encoding,
+                dict(it.hints),
+                is_new,
+                needs,
+            )
+        )
     return refs
 
 
-def refs_from_raw(con: duckdb.DuckDBPyConnection, raw_ids: Iterable[str]) -> list[tuple[RawRef, bytes]]:
+def refs_from_raw(
+    con: duckdb.DuckDBPyConnection, raw_ids: Iterable[str]
+) -> list[tuple[RawRef, bytes]]:
     """Raw items read back from the warehouse with their bytes, for a reprocess (no network)."""
     out = []
     for rid in raw_ids:
         r = read_raw(con, rid)
-        ref = RawRef(r["raw_id"], r["source_id"], r["uri"], r["kind"], r["sha256"], r["encoding"], r["hints"], False, True)
+        ref = RawRef(
+            r["raw_id"],
+            r["source_id"],
+            r["uri"],
+            r["kind"],
+            r["sha256"],
+            r["encoding"],
+            r["hints"],
+            False,
+            True,
+        )
         out.append((ref, bytes(r["content"])))
     return out
 
@@ -104,23 +141,46 @@ def refs_from_raw(con: duckdb.DuckDBPyConnection, raw_ids: Iterable[str]) -> lis
 def parse_one(ref: RawRef, content: bytes) -> Outcome:
     """Decode and parse one raw item; any failure becomes an Outcome with stage and reason."""
     t0 = time.perf_counter()
+    if len(content) > MAX_INPUT_BYTES:  # refuse before decoding: memory stays bounded
+        reason = f"{ref.uri}: {len(content):,} bytes is more than the {MAX_INPUT_BYTES:,} a single input may have"
+        return Outcome(ref, stage="limits", error=reason)
     try:
         if ref.kind == "gazette_pdf":
-            parsed = parse_input(ref.kind, uri=ref.uri, data=content, hints=ref.hints, rules=ref.hints.get("rules"))
+            parsed = parse_input(
+                ref.kind, uri=ref.uri, data=content, hints=ref.hints, rules=ref.hints.get("rules")
+            )
         else:
             try:
                 text, _ = decode(content)
             except UnicodeDecodeError as exc:
-                return Outcome(ref, stage="decode", error=f"{ref.uri}: {exc.reason}", seconds=time.perf_counter() - t0)
-            parsed = parse_input(ref.kind, uri=ref.uri, text=text, hints=ref.hints, rules=ref.hints.get("rules"))
+                return Outcome(
+                    ref,
+                    stage="decode",
+                    error=f"{ref.uri}: {exc.reason}",
+                    seconds=time.perf_counter() - t0,
+                )
+            parsed = parse_input(
+                ref.kind, uri=ref.uri, text=text, hints=ref.hints, rules=ref.hints.get("rules")
+            )
         if parsed.documents.height == 0:
-            return Outcome(ref, stage="split", error=f"{ref.uri}: no recognisable document", seconds=time.perf_counter() - t0)
+            return Outcome(
+                ref,
+                stage="split",
+                error=f"{ref.uri}: no recognisable document",
+                seconds=time.perf_counter() - t0,
+            )
         return Outcome(ref, parsed=parsed.conformed(), seconds=time.perf_counter() - t0)
     except ParseError as exc:
-        return Outcome(ref, stage="parse", error=str(exc), seconds=time.perf_counter() - t0)
+        msg = str(exc) if ref.uri in str(exc) else f"{ref.uri}: {exc}"
+        return Outcome(ref, stage="parse", error=msg, seconds=time.perf_counter() - t0)
     except Exception as exc:  # a parser bug must not take the run down: quarantine with the reason
         log.exception("parser failed on %s", ref.uri)
-        return Outcome(ref, stage="parse", error=f"{ref.uri}: parser error {type(exc).__name__}: {exc}", seconds=time.perf_counter() - t0)
+        return Outcome(
+            ref,
+            stage="parse",
+            error=f"{ref.uri}: parser error {type(exc).__name__}: {exc}",
+            seconds=time.perf_counter() - t0,
+        )
 
 
 def load_outcomes(
@@ -129,28 +189,58 @@ def load_outcomes(
     *,
     run_id: str | None = None,
     progress: Callable[[str], None] | None = None,
+    refresh: bool = True,
 ) -> dict[str, int]:
-    """Load each parsed input in its own transaction; quarantine failures. Returns counts."""
+    """Load each parsed input in its own transaction; quarantine failures. Returns counts.
+
+    ``refresh`` recomputes the derived issuer tables once at the end (canonical names, levels).
+    """
     total = LoadResult()
     quarantined = loaded = 0
     for o in outcomes:
         ref = o.ref
         if o.parsed is None:
-            quarantine(con, raw_id=ref.raw_id, source_id=ref.source_id, uri=ref.uri, stage=o.stage or "parse", reason=o.error or "unknown")
+            quarantine(
+                con,
+                raw_id=ref.raw_id,
+                source_id=ref.source_id,
+                uri=ref.uri,
+                stage=o.stage or "parse",
+                reason=o.error or "unknown",
+            )
             quarantined += 1
             if progress:
                 progress(f"quarantined {ref.label}: {o.error}")
             continue
         try:
-            res = load_parsed(con, o.parsed, raw_id=ref.raw_id, source_id=ref.source_id, uri=ref.uri, raw_sha256=ref.sha256, run_id=run_id)
+            res = load_parsed(
+                con,
+                o.parsed,
+                raw_id=ref.raw_id,
+                source_id=ref.source_id,
+                uri=ref.uri,
+                raw_sha256=ref.sha256,
+                run_id=run_id,
+            )
         except duckdb.Error as exc:
-            quarantine(con, raw_id=ref.raw_id, source_id=ref.source_id, uri=ref.uri, stage="load", reason=f"{ref.uri}: {exc}")
+            quarantine(
+                con,
+                raw_id=ref.raw_id,
+                source_id=ref.source_id,
+                uri=ref.uri,
+                stage="load",
+                reason=f"{ref.uri}: {exc}",
+            )
             quarantined += 1
             continue
         total += res
         loaded += 1
         if progress:
-            progress(f"loaded {ref.label}: {o.parsed.documents.height} documents ({res.added} new, {res.updated} updated)")
+            progress(
+                f"loaded {ref.label}: {o.parsed.documents.height} documents ({res.added} new, {res.updated} updated)"
+            )
+    if loaded and refresh:
+        refresh_issuers(con)  # canonical issuers, levels and regions over everything loaded
     return {
         "inputs": loaded + quarantined,
         "documents_added": total.added,
@@ -182,3 +272,21 @@ def summary(con: duckdb.DuckDBPyConnection, uris: list[str] | None = None) -> pl
 def now_utc() -> dt.datetime:
     """Timestamps are UTC everywhere."""
     return dt.datetime.now(dt.UTC)
+
+
+def ingest_files(db: str | Path | None, paths: list[str | Path], *, force: bool = False, wait: float = 60.0) -> dict[str, int]:
+    """The ingest flow's steps without Prefect (benchmarks, fault tests, scripts).
+
+    Same order and guarantees as the flow: bytes stored first, then each input parsed and
+    loaded in its own transaction.
+    """
+    from sources.local import expand, read_file
+    from warehouse.db import connect
+
+    items = [read_file(p) for p in expand(list(paths))]
+    with connect(db, wait=wait) as con:
+        refs = stage_items(con, items, force=force)
+        outcomes = [parse_one(r, it.content) for r, it in zip(refs, items, strict=True) if r.needs_parse]
+        counts = load_outcomes(con, outcomes)
+    counts["skipped"] = len(items) - len(outcomes)
+    return counts

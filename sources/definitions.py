@@ -7,6 +7,7 @@ typo fails at once, with the file and key in the message, not halfway through a 
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -173,6 +174,6 @@ def load_site(path_or_id: str | Path) -> SiteDefinition:
 
 
 def load_sites(directory: Path | None = None) -> dict[str, SiteDefinition]:
-    """Every site in ``directory`` (default ``sources/sites/``), keyed by id = file name."""
-    directory = directory or SITES_DIR
+    """Every site in ``directory`` (default ``$GAZETTE_SITES_DIR`` or ``sources/sites/``), keyed by id = file name."""
+    directory = directory or Path(os.environ.get("GAZETTE_SITES_DIR") or SITES_DIR)
     return {p.stem: load_site(p) for p in sorted(directory.glob("*.toml"))}

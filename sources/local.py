@@ -35,7 +35,9 @@ def expand(paths: list[str | Path]) -> list[Path]:
         matches = [Path(m) for m in glob.glob(str(p))] or [Path(p)]
         for m in matches:
             if m.is_dir():
-                out.extend(sorted(f for f in m.rglob("*") if f.is_file() and not f.name.startswith(".")))
+                out.extend(
+                    sorted(f for f in m.rglob("*") if f.is_file() and not f.name.startswith("."))
+                )
             else:
                 out.append(m)
     seen: set[Path] = set()
@@ -50,7 +52,9 @@ def read_file(path: str | Path, *, source_id: str = "local") -> RawItem:
     content = path.read_bytes()
     kind = kind_of(path, content[:4096])
     encoding = None
-    if kind != "gazette_pdf":
+    if (
+        kind != "gazette_pdf" and len(content) <= 64 * 1024 * 1024
+    ):  # larger inputs are refused at parse
         try:
             encoding = detect_encoding(content)
         except UnicodeDecodeError:
@@ -62,6 +66,8 @@ def read_file(path: str | Path, *, source_id: str = "local") -> RawItem:
         kind=kind,
         content=content,
         fetched_at=mtime,
-        media_type={"gazette_pdf": "application/pdf", "portal_page": "text/html"}.get(kind, "text/plain"),
+        media_type={"gazette_pdf": "application/pdf", "portal_page": "text/html"}.get(
+            kind, "text/plain"
+        ),
         encoding=encoding,
     )

@@ -20,7 +20,9 @@ GOLD = ROOT / "tests" / "gold"
 
 def pytest_configure(config: pytest.Config) -> None:
     if not SEEDS.is_dir():
-        raise pytest.UsageError(f"sample data not found at {SHARED}: clone the repo with shared/ beside it or set GAZETTE_SHARED")
+        raise pytest.UsageError(
+            f"sample data not found at {SHARED}: clone the repo with shared/ beside it or set GAZETTE_SHARED"
+        )
 
 
 @pytest.fixture

@@ -38,19 +38,41 @@ def test_numbers_and_punctuation_are_normalised():
 
 
 def test_page_furniture_is_dropped():
-    lines = ["正文第一行", "- 12 -", "— 7 —", "·3·", "36", "第3页 共20页",
-             "攀枝花市人民政府公报 2018年第12期", "宜宾市人民政府公报  2020年第3期", "15 宜宾市人民政府公报",
-             "PANZHIHUASHI RENMINZHENGFU GONGBAO", "凉山州人民政府办公室"]
+    lines = [
+        "正文第一行",
+        "- 12 -",
+        "— 7 —",
+        "·3·",
+        "36",
+        "第3页 共20页",
+        "攀枝花市人民政府公报 2018年第12期",
+        "宜宾市人民政府公报  2020年第3期",
+        "15 宜宾市人民政府公报",
+        "PANZHIHUASHI RENMINZHENGFU GONGBAO",
+        "凉山州人民政府办公室",
+    ]
     out = drop_noise(lines, RULES)
     assert out[0] == "正文第一行" and out[-1] == "凉山州人民政府办公室"
     assert out[1:-1] == [""] * (len(lines) - 2)
 
 
 def test_broken_lines_are_joined_but_headings_and_signatures_are_not():
-    lines = ["王启萍同志为州第二人民医院副院长(试用", "", "期一年);", "",
-             "二要压紧压实全员责任。县委、县政府主要", "", "领导是本县脱贫攻坚的总指挥。",
-             "一、把脱贫攻坚责任再压实", "要结合州上即将印发的工作方案要求。",
-             "凉山州人民政府办公室", "2020年2月3日", "序号\t名称", "1\t裕隆发布", "填报单位： 填报人："]
+    lines = [
+        "王启萍同志为州第二人民医院副院长(试用",
+        "",
+        "期一年);",
+        "",
+        "二要压紧压实全员责任。县委、县政府主要",
+        "",
+        "领导是本县脱贫攻坚的总指挥。",
+        "一、把脱贫攻坚责任再压实",
+        "要结合州上即将印发的工作方案要求。",
+        "凉山州人民政府办公室",
+        "2020年2月3日",
+        "序号\t名称",
+        "1\t裕隆发布",
+        "填报单位： 填报人：",
+    ]
     out = join_paragraphs([normalise_line(x) for x in lines], RULES)
     assert out == [
         "王启萍同志为州第二人民医院副院长（试用期一年）；",
@@ -81,13 +103,21 @@ def test_two_column_block_of_panzhihua_is_recovered():
 
 
 def test_member_lists_are_not_mistaken_for_columns():
-    lines = ["成员:冯 成 州法院副院长", "包晓华 州教育体育局副局长", "袁恩远 州科技局副局长",
-             "俞明刚 州公安局副局长", "丁四海 州市场监管局副局长"]
+    lines = [
+        "成员:冯 成 州法院副院长",
+        "包晓华 州教育体育局副局长",
+        "袁恩远 州科技局副局长",
+        "俞明刚 州公安局副局长",
+        "丁四海 州市场监管局副局长",
+    ]
     assert recover_columns(lines, RULES) == lines
 
 
 def test_overlap_at_a_break_is_dropped():
-    assert overlap_join("暨知识产权保护", "保护执法行动方案", min_overlap=2) == "暨知识产权保护执法行动方案"
+    assert (
+        overlap_join("暨知识产权保护", "保护执法行动方案", min_overlap=2)
+        == "暨知识产权保护执法行动方案"
+    )
     assert overlap_join("人人", "有责", min_overlap=2) == "人人有责"
 
 

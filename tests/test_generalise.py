@@ -173,10 +173,17 @@ def test_county_issue_without_toc_splits_on_header_patterns():
     assert speech["doc_number"] is None
     assert speech["signed_date"] == dt.date(2021, 1, 10)
     assert joint["issuers"] == ["平昌县财政局", "平昌县人力资源和社会保障局"]
-    assert joint["title"] == "平昌县财政局平昌县人力资源和社会保障局关于做好2021年公益性岗位补贴发放工作的通知"
+    assert (
+        joint["title"]
+        == "平昌县财政局平昌县人力资源和社会保障局关于做好2021年公益性岗位补贴发放工作的通知"
+    )
     assert joint["doc_number"] == "平财社〔2021〕7号"
     assert joint["section"] is None
-    assert (parsed.issue.gazette, parsed.issue.year, parsed.issue.issue_no) == ("平昌县人民政府公报", 2021, 2)
+    assert (parsed.issue.gazette, parsed.issue.year, parsed.issue.issue_no) == (
+        "平昌县人民政府公报",
+        2021,
+        2,
+    )
 
 
 def test_text_without_any_document_is_refused():
@@ -184,3 +191,110 @@ def test_text_without_any_document_is_refused():
         parse_gazette_text("这是一段没有标题也没有文号的文字。\n只有两行。\n")
     with pytest.raises(ParseError, match="no recognisable document"):
         parse_gazette_text("   \n")
+
+
+GAP_ISSUE = """某县政务公报
+2022年第1期
+
+县政府文件
+- 1 某县人民政府关于做好春耕生产工作的通知
+- 3 某县人民政府办公室关于加强防汛工作的紧急通知
+- 5 某县人民政府办公室关于印发某县2022年民生实事的通知
+
+某县人民政府
+关于做好春耕生产工作的通知
+
+某府发〔2022〕1号
+
+各乡镇人民政府：
+
+做好春耕生产工作。
+
+某县人民政府
+
+2022年2月1日
+
+某县人民政府办公室
+关于切实做好2022年汛期安全防范工作的通知
+
+某府办发〔2022〕2号
+
+各乡镇人民政府：
+
+做好防汛工作。
+
+某县人民政府办公室
+
+2022年3月1日
+
+某县人民政府办公室
+关于印发某县2022年民生实事的通知
+
+某府办发〔2022〕3号
+
+各乡镇人民政府：
+
+现将民生实事印发给你们。
+
+某县人民政府办公室
+
+2022年3月9日
+"""
+
+
+def test_toc_entry_that_cannot_be_placed_is_found_by_header_pattern():
+    parsed = parse_gazette_text(GAP_ISSUE)
+    docs = parsed.documents
+    assert docs["doc_number"].to_list() == [
+        "某府发〔2022〕1号",
+        "某府办发〔2022〕2号",
+        "某府办发〔2022〕3号",
+    ]
+    assert docs["section"].to_list() == ["县政府文件", None, "县政府文件"]
+    assert (
+        docs.row(1, named=True)["title"]
+        == "某县人民政府办公室关于切实做好2022年汛期安全防范工作的通知"
+    )
+    assert any("关于加强防汛工作的紧急通知" in w for w in parsed.warnings)
+
+
+REPORT_ISSUE = """通江县人民政府公报
+2021年第1期
+
+政府工作报告
+
+——2021年1月5日在通江县第十八届人民代表大会第五次会议上
+
+县长  王五
+
+各位代表：
+
+现在，我代表县人民政府，向大会报告工作，请予审议，并请县政协各位委员提出意见。
+
+通江县人民政府公报
+
+一、2020年工作回顾
+
+过去一年，全县经济社会发展取得新成效。
+
+通江县2020年国民经济和社会发展统计公报
+
+通江县统计局
+
+2021年3月1日
+
+一、综合
+
+全年地区生产总值增长4%。
+"""
+
+
+def test_work_report_dated_under_the_title_and_a_statistics_communique():
+    docs = parse_gazette_text(REPORT_ISSUE).documents
+    assert docs["title"].to_list() == ["政府工作报告", "通江县2020年国民经济和社会发展统计公报"]
+    report, stats = docs.row(0, named=True), docs.row(1, named=True)
+    assert report["signed_date"] == dt.date(2021, 1, 5)
+    assert report["genre"] == "报告"
+    assert "县政府公报" not in report["body"]  # the running header (gazette name) is gone
+    assert stats["issuers"] == ["通江县统计局"]
+    assert stats["signed_date"] == dt.date(2021, 3, 1)

@@ -61,9 +61,15 @@ def test_liangshan_issue_documents(loaded):
     assert d[6] == dt.date(2020, 2, 3)
     assert d[7] == "通知"
     assert d[8] == "主动公开文件"
-    assert docs["凉府办函〔2020〕12号"][6] == dt.date(2020, 2, 24)  # written 凉府办函[2020]12号 in the body
+    assert docs["凉府办函〔2020〕12号"][6] == dt.date(
+        2020, 2, 24
+    )  # written 凉府办函[2020]12号 in the body
     assert docs["凉医保规〔2020〕1号"][6] == dt.date(2020, 3, 16)  # spaced out: 2020 年 3 月 16 日
-    assert set(docs["凉医保规〔2020〕1号"][5]) >= {"凉山州医疗保障局", "凉山州财政局", "国家税务总局凉山州税务局"}
+    assert set(docs["凉医保规〔2020〕1号"][5]) >= {
+        "凉山州医疗保障局",
+        "凉山州财政局",
+        "国家税务总局凉山州税务局",
+    }
     speeches = [x for x in _docs(db, "liangshan_gazette") if x[7] == "讲话"]
     assert sorted(x[6] for x in speeches) == [dt.date(2020, 1, 31), dt.date(2020, 2, 14)]
     assert all(x[8] == "政府工作通报选刊" for x in speeches)
@@ -75,7 +81,10 @@ def test_panzhihua_issue_documents(loaded):
     assert len(rows) == 8
     docs = {d[1]: d for d in rows}
     assert docs["川府发〔2018〕42号"][6] == dt.date(2018, 11, 5)
-    assert docs["川办发〔2018〕85号"][0] == "四川省人民政府办公厅关于印发促进返乡下乡创业二十二条措施的通知"
+    assert (
+        docs["川办发〔2018〕85号"][0]
+        == "四川省人民政府办公厅关于印发促进返乡下乡创业二十二条措施的通知"
+    )
     assert docs["攀办发〔2018〕145号"][6] == dt.date(2018, 11, 6)
     assert docs["攀府人〔2018〕10号"][6] == dt.date(2018, 11, 2)  # the two-column last document
     assert docs["攀府人〔2018〕10号"][8] == "人事任免"
@@ -90,7 +99,12 @@ def test_appointments(loaded):
             "SELECT a.action, a.person, a.position, a.qualifier FROM appointments a JOIN documents d USING (document_id)"
         ).fetchall()
     assert ("任命", "韩琼", "州以工代赈办公室主任", "试用期一年") in rows
-    assert ("任命", "王启萍", "州第二人民医院副院长", "试用期一年") in rows  # broken over two lines in the PDF text
+    assert (
+        "任命",
+        "王启萍",
+        "州第二人民医院副院长",
+        "试用期一年",
+    ) in rows  # broken over two lines in the PDF text
     assert ("免去", "兰涛", "州政府督学", None) in rows
     assert ("免去", "卢海滨", "攀枝花市住房和城乡建设局副局长", None) in rows  # two-column layout
     assert sum(1 for r in rows if r[0] == "任命") == 25

@@ -128,13 +128,23 @@ def test_joint_issuers_row19() -> None:
     assert (d["series"], d["doc_year"], d["serial"]) == ("国办发", 1996, 25)
     lines = d["body"].splitlines()
     # The header keeps its line structure; the signature block ends the body.
-    assert lines[:4] == ["国务院办公厅、中央军委办公厅", "关于加强对侵华日军遗弃化学武器", "调查和管理工作的通知", "国办发〔1996〕25号"]
+    assert lines[:4] == [
+        "国务院办公厅、中央军委办公厅",
+        "关于加强对侵华日军遗弃化学武器",
+        "调查和管理工作的通知",
+        "国办发〔1996〕25号",
+    ]
     assert lines[-1] == "一九九六年六月二十九日"
 
 
 def test_order_number_row33() -> None:
     d = doc("govcn/row33_guoling707.html")
-    assert (d["doc_number"], d["series"], d["doc_year"], d["serial"]) == ("国令第707号", "国令", None, 707)
+    assert (d["doc_number"], d["series"], d["doc_year"], d["serial"]) == (
+        "国令第707号",
+        "国令",
+        None,
+        707,
+    )
     assert d["genre"] == "其他"  # 实施条例: a 令 publishing a regulation
 
 
@@ -160,12 +170,17 @@ def test_interpretation_page() -> None:
     m = meta(name)
     assert m["page_kind"] == "解读"
     assert m["interprets"] == "江西省人民政府关于下达江西省2020年国民经济和社会发展计划的通知"
-    assert m["发布日期"] == "2020-02-20 11:42"  # the time bar's 浏览次数/字体 chrome is not part of it
+    assert (
+        m["发布日期"] == "2020-02-20 11:42"
+    )  # the time bar's 浏览次数/字体 chrome is not part of it
     assert doc("jiangxi/art_14236_1508410.raw.html")["title"] == d["title"]
 
 
 def test_metadata_rows_keep_every_stated_field() -> None:
-    m = meta("jiangxi/art_4975_1510362.html", url="http://www.jiangxi.gov.cn/art/2020/2/26/art_4975_1510362.html")
+    m = meta(
+        "jiangxi/art_4975_1510362.html",
+        url="http://www.jiangxi.gov.cn/art/2020/2/26/art_4975_1510362.html",
+    )
     assert m["索引号"] == "014500815/2020-02346"
     assert m["发文机关"] == "省政府办公厅"  # the label as printed keeps the abbreviation
     assert m["文号"] == "赣府厅发〔2020〕6号"
@@ -175,7 +190,9 @@ def test_metadata_rows_keep_every_stated_field() -> None:
     assert m["meta:SiteName"] == "江西省人民政府"
     assert m["meta:ColumnName"] == "政策文件"
     assert m["meta:PubDate"] == "2020-02-26 10:44"
-    assert m["meta:ArticleTitle"] == "江西省人民政府办公厅关于促进3岁以下婴幼儿照护服务发展的实施意见"
+    assert (
+        m["meta:ArticleTitle"] == "江西省人民政府办公厅关于促进3岁以下婴幼儿照护服务发展的实施意见"
+    )
     assert m["相关解读"] == "解读《关于促进3岁以下婴幼儿照护服务发展的实施意见》"
     assert m["url"].endswith("art_4975_1510362.html")
     g = meta("govcn/row54_guobanfa_2018_109.html")
@@ -190,11 +207,22 @@ def test_metadata_rows_keep_every_stated_field() -> None:
 def test_body_has_no_page_chrome() -> None:
     for name in PAGES:
         body = doc(name)["body"]
-        for chrome in ("扫一扫", "相关解读", "来源：", "浏览次数", "function", "document.", "打印本页"):
+        for chrome in (
+            "扫一扫",
+            "相关解读",
+            "来源：",
+            "浏览次数",
+            "function",
+            "document.",
+            "打印本页",
+        ):
             assert chrome not in body, (name, chrome)
     inline = doc("jiangxi/art_18830_1514486.html")["body"].splitlines()
     # Inline <span>s join into one paragraph per line.
-    assert inline[0] == "近期，江西省市场监督管理局组织食品安全监督抽检肉制品、粮食加工品2大类食品共314批次样品。现将具体情况通告如下："
+    assert (
+        inline[0]
+        == "近期，江西省市场监督管理局组织食品安全监督抽检肉制品、粮食加工品2大类食品共314批次样品。现将具体情况通告如下："
+    )
     assert inline[-2:] == ["江西省市场监督管理局", "2020年2月26日"]
 
 
@@ -224,7 +252,10 @@ def test_trs_page_without_table_falls_back_on_meta_title_and_signature() -> None
         '<div class="share">分享到：微信</div><script>var a=1;</script></body></html>'
     )
     d = parse_portal_html(html).documents.row(0, named=True)
-    assert d["title"] == "国务院办公厅、中央军委办公厅关于加强对侵华日军遗弃化学武器调查和管理工作的通知"
+    assert (
+        d["title"]
+        == "国务院办公厅、中央军委办公厅关于加强对侵华日军遗弃化学武器调查和管理工作的通知"
+    )
     assert d["doc_number"] == "国办发〔1996〕25号"  # the header line under the title
     assert d["issuers"] == ["国务院办公厅", "中央军委办公厅"]  # the signature block
     assert d["signed_date"] == D(1996, 6, 29)  # 一九九六年六月二十九日 under the signatures
@@ -241,7 +272,9 @@ def test_number_inside_title_and_spaced_out_joint_signature() -> None:
     d = parse_portal_html(html).documents.row(0, named=True)
     assert d["doc_number"] == "国办发〔1996〕25号"
     assert d["issuers"] == ["交通运输部", "国家发展改革委"]
-    assert d["title"] == "交通运输部、国家发展改革委关于加强化学武器管理的通知"  # number cut off, prefix added
+    assert (
+        d["title"] == "交通运输部、国家发展改革委关于加强化学武器管理的通知"
+    )  # number cut off, prefix added
     assert d["signed_date"] == D(2020, 3, 16)
 
 
@@ -253,7 +286,9 @@ def test_jpaas_table_with_values_in_next_cell() -> None:
         "<tr><td>发布机构</td><td>省政府办公厅</td><td>生成日期</td><td>2020-01-05</td></tr>"
         "<tr><td>文件编号</td><td>浙政办发〔2020〕1 号</td><td>统一编号</td><td>ZJSP00-2020-0001</td></tr>"
         "<tr><td>有效性</td><td>有效</td></tr></table>"
-        '<div class="main-txt" id="zoom"><p>浙江省人民政府办公厅关于做好安全工作的通知</p>' + body + "</div></body></html>"
+        '<div class="main-txt" id="zoom"><p>浙江省人民政府办公厅关于做好安全工作的通知</p>'
+        + body
+        + "</div></body></html>"
     )
     p = parse_portal_html(html)
     d = p.documents.row(0, named=True)
@@ -262,7 +297,11 @@ def test_jpaas_table_with_values_in_next_cell() -> None:
     assert d["issuers"] == ["浙江省人民政府办公厅"]
     assert d["title"] == "浙江省人民政府办公厅关于做好安全工作的通知"
     m = dict(zip(p.metadata["key"], p.metadata["value"], strict=True))
-    assert (m["有效性"], m["统一编号"], m["发布机构"]) == ("有效", "ZJSP00-2020-0001", "省政府办公厅")
+    assert (m["有效性"], m["统一编号"], m["发布机构"]) == (
+        "有效",
+        "ZJSP00-2020-0001",
+        "省政府办公厅",
+    )
 
 
 def test_gkmlpt_detail_json() -> None:
@@ -282,6 +321,83 @@ def test_gkmlpt_detail_json() -> None:
 
 def test_unparseable_pages_raise_with_a_reason() -> None:
     with pytest.raises(ParseError, match="no body"):
-        parse_portal_html("<html><body><div class='nav'>首页</div></body></html>", url="http://x/1.html")
+        parse_portal_html(
+            "<html><body><div class='nav'>首页</div></body></html>", url="http://x/1.html"
+        )
     with pytest.raises(ParseError, match="no title"):
         parse_portal_html("<html><body><div id='zoom'><p>正文。</p></div></body></html>")
+
+
+def test_trs_attachment_links_beside_the_body_are_kept() -> None:
+    html = (
+        '<html><head><meta name="ArticleTitle" content="国家发展改革委关于印发某规划的通知">'
+        '<meta name="ContentSource" content="国家发展改革委"></head><body><div class="article">'
+        '<div class="TRS_Editor"><p>各省、自治区、直辖市发展改革委：</p><p>现将规划印发给你们。</p>'
+        "<p>国家发展改革委</p><p>2021年12月1日</p></div>"
+        '<div class="attachment">附件：<a href="./P020211201123.pdf">某规划全文.pdf</a></div></div>'
+        '<div class="footer"><a href="/about.html">关于我们</a></div></body></html>'
+    )
+    p = parse_portal_html(html)
+    d = p.documents.row(0, named=True)
+    assert d["body"].splitlines()[-1] == "附件：某规划全文.pdf"
+    assert d["issuers"] == ["国家发展改革委"] and d["signed_date"] == D(2021, 12, 1)
+    m = dict(zip(p.metadata["key"], p.metadata["value"], strict=True))
+    assert m["附件"] == "某规划全文.pdf ./P020211201123.pdf"
+
+
+def test_words_starting_with_a_level_are_not_abbreviations() -> None:
+    html = (SAMPLES / "govcn/row54_guobanfa_2018_109.html").read_text(encoding="utf-8")
+    html = html.replace("<td>国务院办公厅</td>", "<td>市场监管总局、市政府</td>", 1)
+    p = parse_portal_html(html, site_name="广州市人民政府")
+    assert p.documents["issuers"][0].to_list() == ["市场监管总局", "广州市人民政府"]
+
+
+def test_gkmlpt_timestamp_dates() -> None:
+    html = (
+        "<html><body><script>window._CONFIG.DETAIL = {"
+        '"title": "关于做好春节假期工作的通知", "publisher": "深圳市人民政府办公厅", "date": 1581300000, '
+        '"content": "<p>各区人民政府：</p><p>请做好工作。</p>"}; window._CONFIG.TREE = [];</script></body></html>'
+    )
+    d = parse_portal_html(html).documents.row(0, named=True)
+    assert d["published_date"] == D(2020, 2, 10)  # 1581300000 = 2020-02-10 10:00 Beijing time
+    assert d["title"] == "深圳市人民政府办公厅关于做好春节假期工作的通知"
+
+
+def test_hanweb_xxgk_table_with_abbreviated_issuer_in_the_title() -> None:
+    body = _row19_body()
+    html = (
+        '<html><head><meta name="SiteName" content="江苏省人民政府"></head><body>'
+        "<form><select><option>标题</option><option>文号</option></select></form>"
+        '<table class="xxgk_table"><tbody>'
+        "<tr><td>索 引 号：</td><td>014000319/2021-00123</td><td>分　　类：</td><td>综合政务</td></tr>"
+        "<tr><td>发布机构：</td><td>省政府办公厅</td><td>发文日期：</td><td>2021-03-02</td></tr>"
+        "<tr><td>文　　号：</td><td>苏政办发〔2021〕12号</td><td>时　　效：</td><td></td></tr>"
+        '<tr><td>标　　题：</td><td colspan="3">省政府办公厅关于做好春耕生产工作的通知</td></tr>'
+        '</tbody></table><div id="zoom">' + body + "</div></body></html>"
+    )
+    p = parse_portal_html(html)
+    d = p.documents.row(0, named=True)
+    assert d["title"] == "江苏省人民政府办公厅关于做好春耕生产工作的通知"
+    assert d["issuers"] == ["江苏省人民政府办公厅"]
+    assert (d["doc_number"], d["signed_date"]) == ("苏政办发〔2021〕12号", D(2021, 3, 2))
+    m = dict(zip(p.metadata["key"], p.metadata["value"], strict=True))
+    assert m["标题"] == "省政府办公厅关于做好春耕生产工作的通知"  # as printed
+    assert m["分类"] == "综合政务" and "时效" not in m  # an empty cell states nothing
+
+
+def test_label_in_the_middle_of_a_time_bar() -> None:
+    html = (
+        '<html><head><meta name="ArticleTitle" content="关于印发《某某管理办法》的通知"></head><body>'
+        '<div class="pages-date">2021-12-01 10:00 <span>来源：国家发展改革委</span></div>'
+        '<div class="TRS_Editor"><p>国家发展改革委关于印发</p><p>《某某管理办法》的通知</p>'
+        "<p>发改规划〔2021〕1234号</p><p>各省、自治区、直辖市发展改革委：</p><p>现将办法印发给你们。</p>"
+        "<p>国家发展改革委</p><p>2021年11月25日</p></div></body></html>"
+    )
+    p = parse_portal_html(html)
+    d = p.documents.row(0, named=True)
+    assert d["title"] == "国家发展改革委关于印发《某某管理办法》的通知"
+    assert d["doc_number"] == "发改规划〔2021〕1234号"
+    assert d["signed_date"] == D(2021, 11, 25)
+    assert (
+        dict(zip(p.metadata["key"], p.metadata["value"], strict=True))["来源"] == "国家发展改革委"
+    )

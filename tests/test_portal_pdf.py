@@ -9,6 +9,7 @@ and the date) from the body of a real page, govcn row19 (国办发〔1996〕25�
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -37,8 +38,10 @@ def _pdf_text() -> str:
             "国务院办公厅 中央军委办公厅关于加强对侵华日军遗弃",
             "化学武器调查和管理工作的通知",
             *body[:half],
+            body[half][:24],  # a paragraph broken by the page break
             "— 1 —",
-            *body[half:],
+            body[half][24:],
+            *body[half + 1 :],
             "国 务 院 办 公 厅　　中 央 军 委 办 公 厅",
             "1996 年 6 月 29 日",
             "— 2 —",
@@ -50,7 +53,10 @@ def test_red_header_document() -> None:
     p = parse_single_document_pdf_text(_pdf_text())
     assert p.kind == "portal_page" and p.documents.height == 1
     d = p.documents.row(0, named=True)
-    assert d["title"] == "国务院办公厅、中央军委办公厅关于加强对侵华日军遗弃化学武器调查和管理工作的通知"
+    assert (
+        d["title"]
+        == "国务院办公厅、中央军委办公厅关于加强对侵华日军遗弃化学武器调查和管理工作的通知"
+    )
     assert d["doc_number"] == "国办发〔1996〕25号"
     assert d["issuers"] == ["国务院办公厅", "中央军委办公厅"]
     assert d["signed_date"] == dt.date(1996, 6, 29)
@@ -59,6 +65,11 @@ def test_red_header_document() -> None:
     assert "— 1 —" not in body and "— 2 —" not in body
     assert body.splitlines()[0] == "国务院办公厅 中央军委办公厅关于加强对侵华日军遗弃"
     assert "三、对已发现的日军遗弃的化学武器" in body
+    broken = _row19_paragraphs()[len(_row19_paragraphs()) // 2]
+    if (
+        importlib.util.find_spec("transforms.clean") is not None
+    ):  # paragraphs rejoined by the gazette cleaner
+        assert broken in body.splitlines()
 
 
 def test_issuers_from_signatures_when_masthead_is_missing() -> None:

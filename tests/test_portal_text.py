@@ -56,7 +56,11 @@ def test_body_holds_all_149_tasks_once(parsed) -> None:
     numbers = [int(n) for n in re.findall(r"^(\d+)\.", body, re.M)]
     assert numbers == list(range(1, 150))
     lines = body.splitlines()
-    assert lines[:3] == ["凉山州人民政府办公室", "关于印发2020年州政府工作报告重点任务分工方案的通知", "凉府办发〔2020〕20号"]
+    assert lines[:3] == [
+        "凉山州人民政府办公室",
+        "关于印发2020年州政府工作报告重点任务分工方案的通知",
+        "凉府办发〔2020〕20号",
+    ]
     assert lines[-1] == "责任单位:州政府各部门,各县(市)人民政府"
     assert body.count("凉府办发〔2020〕20号") == 1
     for chrome in ("分享到", "打印本页", "扫一扫", "当前位置", "相关解读", "网站标识码"):
@@ -75,8 +79,12 @@ def test_facts_are_not_doubled(parsed) -> None:
 
 def test_looks_like_portal_text_tells_a_page_from_a_gazette_issue() -> None:
     assert looks_like_portal_text(WEB.read_text(encoding="utf-8"))
-    assert not looks_like_portal_text((SEEDS / "liangshan_gazette_2020-04.txt").read_text(encoding="utf-8"))
-    assert not looks_like_portal_text((SEEDS / "panzhihua_gazette_2018-12.txt").read_text(encoding="utf-8"))
+    assert not looks_like_portal_text(
+        (SEEDS / "liangshan_gazette_2020-04.txt").read_text(encoding="utf-8")
+    )
+    assert not looks_like_portal_text(
+        (SEEDS / "panzhihua_gazette_2018-12.txt").read_text(encoding="utf-8")
+    )
 
 
 def test_label_on_its_own_line_and_value_on_the_next() -> None:
@@ -100,3 +108,26 @@ def test_label_on_its_own_line_and_value_on_the_next() -> None:
 def test_text_without_a_metadata_block_is_refused() -> None:
     with pytest.raises(ParseError, match="no labelled metadata block"):
         parse_portal_text("第一行\n第二行\n")
+
+
+def test_label_shapes() -> None:
+    from transforms.portal_meta import parse_labelled_lines
+
+    fields = parse_labelled_lines(
+        [
+            "索\u3000引\u3000号：123/2020-1 发文机关: 省政府办公厅",  # two fields on a line
+            "标\u2003\u2003题",  # bare label, value on the next line
+            "关于做好工作的通知",
+            "文件编号 川府发〔2020〕1号",  # no colon
+            "公开属性：",  # a label unknown to the rules, value in the next cell
+            "主动公开",
+        ],
+        allow_unknown=True,
+    )
+    assert [(f.key, f.value, f.field) for f in fields] == [
+        ("索引号", "123/2020-1", None),
+        ("发文机关", "省政府办公厅", "issuer"),
+        ("标题", "关于做好工作的通知", "title"),
+        ("文件编号", "川府发〔2020〕1号", "doc_number"),
+        ("公开属性", "主动公开", None),
+    ]

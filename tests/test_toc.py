@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from transforms.clean import clean_lines
 from transforms.rules import load_rules
 from transforms.toc import is_section_heading, read_toc
@@ -26,7 +28,9 @@ def test_liangshan_toc_page_before_title_with_numbers():
     e = toc.entries[2]
     assert e.title == "凉山州人民政府办公室 关于印发凉山州州本级行政权力清单（2019年本）的通知"
     assert e.doc_number == "凉府办发〔2020〕5号"
-    assert toc.entries[9].title == "关于印发《凉山州阶段性减征城镇职工基本医疗保险费实施细则》的通知"
+    assert (
+        toc.entries[9].title == "关于印发《凉山州阶段性减征城镇职工基本医疗保险费实施细则》的通知"
+    )
     assert (toc.entries[10].title, toc.entries[10].section) == ("1—2月人事任免", "人事任免")
 
 
@@ -67,4 +71,26 @@ def test_section_headings():
 
 
 def test_no_toc():
-    assert read_toc(["平昌县人民政府", "关于做好工作的通知", "平府发〔2021〕3号", "各乡镇：", "正文。"], RULES) is None
+    assert (
+        read_toc(
+            ["平昌县人民政府", "关于做好工作的通知", "平府发〔2021〕3号", "各乡镇：", "正文。"],
+            RULES,
+        )
+        is None
+    )
+
+
+def test_rule_sets_are_detected_from_the_masthead_and_merged_over_the_default():
+    from transforms.rules import RulesError, load_rules
+
+    ls = (SEEDS / "liangshan_gazette_2020-04.txt").read_text(encoding="utf-8")
+    pz = (SEEDS / "panzhihua_gazette_2018-12.txt").read_text(encoding="utf-8")
+    assert load_rules(None, ls)["name"] == "liangshan"
+    assert load_rules(None, pz)["gazette"] == "攀枝花市人民政府公报"
+    assert load_rules(None, "某县人民政府公报\n")["name"] == "default"
+    merged = load_rules("liangshan")
+    assert merged["toc"]["sections"][:3] == ["政府工作通报选刊", "主动公开文件", "人事任免"]
+    assert "上级文件" in merged["toc"]["sections"]  # default list extended, not replaced
+    assert merged["headers"]["genres"] == load_rules(None)["headers"]["genres"]
+    with pytest.raises(RulesError, match="no gazette rule set named 'nowhere'"):
+        load_rules("nowhere")

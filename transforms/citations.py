@@ -43,26 +43,52 @@ def _trim(series: str) -> str:
     return series[-r["max_series_len"] :]
 
 
+# A line that starts with a series code and a bracketed year (a candidate to join upward).
+_CODE_LINE = re.compile(
+    rf"[ \t]*\n[ \t]*(?=(?P<head>[\u4e00-\u9fa5]{{1,8}})\s*[{_OPEN_CC}]\s*(?:19|20)\d\d)"
+)
+
+
 @cache
-def _series_break() -> re.Pattern[str]:
-    """A break before a series code inside running text: ``…印发`` / ``凉府人〔2020〕1号``, or
-    inside the code itself at the end of a long wrapped line: ``…凉府`` / ``办发〔2020〕5号``."""
+def _break_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
     r = rules()
-    words = "|".join(re.escape(w) for w in r["break_before_number"])
-    titles = "|".join(re.escape(w) for w in r["title_endings"])
-    code_ahead = rf"(?=[\u4e00-\u9fa5]{{1,8}}\s*[{_OPEN_CC}]\s*(?:19|20)\d\d)"
-    return re.compile(
-        rf"(?:(?<=\n)|^)(?P<keep>[^\n]*?(?:{words}))[ \t]*\n[ \t]*{code_ahead}"
-        rf"|(?:(?<=\n)|^)(?P<long>[^\n]{{29,}}[\u4e00-\u9fa5](?<!{titles.replace('|', ')(?<!')}))[ \t]*\n[ \t]*"
-        rf"(?=[\u4e00-\u9fa5]{{1,4}}\s*[{_OPEN_CC}]\s*(?:19|20)\d\d)",
-        re.M,
+    return tuple(r["break_before_number"]), tuple(r["title_endings"])
+
+
+def _joins(prev_line: str, head: str) -> bool:
+    """Whether a break between ``prev_line`` and a line starting with a code is inside text.
+
+    Joined: ``…印发`` / ``凉府人〔2020〕1号`` (the line ends in a word that goes on to cite), and
+    ``…(a long wrapped line)凉府`` / ``办发〔2020〕5号`` (a short head after a full line that does
+    not end like a title). Kept apart: a title line above its own number.
+    """
+    words, titles = _break_words()
+    if not prev_line:
+        return False
+    if prev_line.endswith(words):
+        return True
+    return (
+        len(prev_line) >= 30
+        and len(head) <= 4
+        and "\u4e00" <= prev_line[-1] <= "\u9fa5"
+        and not prev_line.endswith(titles)
     )
 
 
 def _join_breaks(body: str) -> str:
     """Undo line breaks that fall inside a document number or right before one."""
     body = _SERIAL_BREAK.sub(r"\1", body)
-    return _series_break().sub(lambda m: m["keep"] or m["long"], body)
+    if "\n" not in body:
+        return body
+    out: list[str] = []
+    last = 0
+    for m in _CODE_LINE.finditer(body):
+        line_start = body.rfind("\n", 0, m.start()) + 1
+        if _joins(body[line_start : m.start()].rstrip(), m["head"]):
+            out.append(body[last : m.start()])
+            last = m.end()
+    out.append(body[last:])
+    return "".join(out)
 
 
 def find_citations(body: str | None, own_number: str | None = None) -> list[DocNumber]:

@@ -213,7 +213,12 @@ def clean_lines(text: str, rules: dict[str, Any], *, masthead_lines: int = 0) ->
 def is_number_line(line: str) -> bool:
     """True when a line holds a document number and nothing else (``凉府办发〔2020〕5号``)."""
     s = line.strip()
-    return bool(s) and len(s) <= 30 and parse_doc_number(s) is not None and not re.search(r"[，。；：]", s)
+    return (
+        bool(s)
+        and len(s) <= 30
+        and parse_doc_number(s) is not None
+        and not re.search(r"[，。；：]", s)
+    )
 
 
 def _suffix_re(rules: dict[str, Any]) -> re.Pattern[str]:
@@ -243,7 +248,11 @@ def _joins(prev: str, nxt: str, rules: dict[str, Any]) -> bool:
     conf = rules.get("clean", {})
     if "\t" in prev or "\t" in nxt or _ends_sentence(prev, rules):
         return False
-    if re.match(conf.get("paragraph_start", r"^$^"), nxt) or is_date_line(nxt) or is_number_line(nxt):
+    if (
+        re.match(conf.get("paragraph_start", r"^$^"), nxt)
+        or is_date_line(nxt)
+        or is_number_line(nxt)
+    ):
         return False
     if is_issuer_line(nxt, rules) or is_date_line(prev) or is_issuer_line(prev, rules):
         return False

@@ -11,18 +11,31 @@ from collections.abc import Mapping
 
 from transforms.model import Parsed, ParseError
 
-MAX_TEXT_CHARS = 60_000_000  # ~ 180 MB of UTF-8 CJK text; larger inputs are refused, not parsed
+MAX_INPUT_BYTES = (
+    64 * 1024 * 1024
+)  # a gazette issue is a few MB; larger inputs are refused, not parsed
+MAX_TEXT_CHARS = 32_000_000
+MAX_LINE_CHARS = 200_000  # a "line" longer than this is not text a person wrote (or a PDF made)
 
 
 def _check_text(text: str, uri: str) -> None:
     if not text or not text.strip():
         raise ParseError(f"{uri}: empty input (no text)")
     if len(text) > MAX_TEXT_CHARS:
-        raise ParseError(f"{uri}: {len(text):,} characters is more than the {MAX_TEXT_CHARS:,} a single input may have")
+        raise ParseError(
+            f"{uri}: {len(text):,} characters is more than the {MAX_TEXT_CHARS:,} a single input may have"
+        )
+    longest = max((len(line) for line in text[:MAX_TEXT_CHARS].splitlines()), default=0)
+    if longest > MAX_LINE_CHARS:
+        raise ParseError(
+            f"{uri}: a line of {longest:,} characters is longer than the {MAX_LINE_CHARS:,} a line may have"
+        )
     sample = text[:20000]
     bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\n\r\t\f"))
     if bad > len(sample) * 0.05:
-        raise ParseError(f"{uri}: looks like binary data, not text ({bad} control or undecodable characters in the first {len(sample)})")
+        raise ParseError(
+            f"{uri}: looks like binary data, not text ({bad} control or undecodable characters in the first {len(sample)})"
+        )
 
 
 def parse_input(
@@ -37,6 +50,11 @@ def parse_input(
 ) -> Parsed:
     """Parse one raw input; raises :class:`ParseError` with a plain reason when it cannot."""
     hints = hints or {}
+    size = len(data) if data is not None else len(text or "")
+    if size > MAX_INPUT_BYTES:
+        raise ParseError(
+            f"{uri}: {size:,} bytes is more than the {MAX_INPUT_BYTES:,} a single input may have"
+        )
     if kind == "gazette_pdf":
         from transforms.pdf import pdf_to_text
 

@@ -74,7 +74,9 @@ def doc_key(doc: dict[str, Any]) -> str | None:
     return norm_number(doc.get("doc_number")) or norm_text(doc.get("title"))
 
 
-def match_documents(gold: list[dict[str, Any]], pred: list[dict[str, Any]]) -> list[tuple[int, int]]:
+def match_documents(
+    gold: list[dict[str, Any]], pred: list[dict[str, Any]]
+) -> list[tuple[int, int]]:
     """One-to-one (gold index, predicted index) pairs: by number where both have one, then
     by normalised title among the rest."""
     pairs: list[tuple[int, int]] = []
@@ -116,16 +118,24 @@ def prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
     return {"precision": p, "recall": r, "f1": f, "tp": tp, "predicted": n_pred, "gold": n_gold}
 
 
-def _fact_tuples(rows: list[dict[str, Any]], fields: tuple[str, ...], key_of: dict[Any, str | None], by_id: bool) -> Counter:
+def _fact_tuples(
+    rows: list[dict[str, Any]], fields: tuple[str, ...], key_of: dict[Any, str | None], by_id: bool
+) -> Counter:
     out: Counter = Counter()
     for row in rows:
-        doc = key_of.get(row.get("document_id")) if by_id else (
-            norm_number(row.get("doc")) or norm_text(row.get("doc"))
+        doc = (
+            key_of.get(row.get("document_id"))
+            if by_id
+            else (norm_number(row.get("doc")) or norm_text(row.get("doc")))
         )
         values = []
         for f in fields:
             v = row.get(f)
-            values.append(norm_number(v) if f == "cited_doc_number" else (norm_text(v) if v is not None else None))
+            values.append(
+                norm_number(v)
+                if f == "cited_doc_number"
+                else (norm_text(v) if v is not None else None)
+            )
         out[(doc, *values)] += 1
     return out
 
@@ -152,7 +162,10 @@ def evaluate(
     gdocs = list(gold.get("documents", []))
     pdocs = _rows(documents)
     pairs = match_documents(gdocs, pdocs)
-    report: dict[str, Any] = {"source": gold.get("source"), "split": prf(len(pairs), len(pdocs), len(gdocs))}
+    report: dict[str, Any] = {
+        "source": gold.get("source"),
+        "split": prf(len(pairs), len(pdocs), len(gdocs)),
+    }
     fields: dict[str, Any] = {}
     mismatches: list[dict[str, Any]] = []
     for f in FIELDS:
@@ -163,12 +176,22 @@ def evaluate(
             if g == p:
                 ok += 1
             else:
-                mismatches.append({"field": f, "gold": gdocs[gi].get(f), "predicted": pdocs[pi].get(f)})
-        fields[f] = {"accuracy": ok / len(pairs) if pairs else 0.0, "correct": ok, "matched": len(pairs)}
+                mismatches.append(
+                    {"field": f, "gold": gdocs[gi].get(f), "predicted": pdocs[pi].get(f)}
+                )
+        fields[f] = {
+            "accuracy": ok / len(pairs) if pairs else 0.0,
+            "correct": ok,
+            "matched": len(pairs),
+        }
     report["fields"] = fields
     report["mismatches"] = mismatches
-    report["unmatched_gold"] = [gdocs[i].get("title") for i in range(len(gdocs)) if i not in {g for g, _ in pairs}]
-    report["unmatched_predicted"] = [pdocs[i].get("title") for i in range(len(pdocs)) if i not in {p for _, p in pairs}]
+    report["unmatched_gold"] = [
+        gdocs[i].get("title") for i in range(len(gdocs)) if i not in {g for g, _ in pairs}
+    ]
+    report["unmatched_predicted"] = [
+        pdocs[i].get("title") for i in range(len(pdocs)) if i not in {p for _, p in pairs}
+    ]
     # Facts of a matched document are filed under the gold document's key.
     key_of: dict[Any, str | None] = {p.get("document_id"): doc_key(p) for p in pdocs}
     for gi, pi in pairs:

@@ -52,10 +52,23 @@ def read_masthead(lines: list[str], rules: dict[str, Any]) -> IssueInfo:
             info.year = int(m["year"])
         if info.published is None and (m := re.search(conf.get("published", r"^$^"), s)):
             info.published = re.sub(r"\s+", "", m["published"])
-    if info.year is None and info.published and (m := re.match(r"((?:19|20)\d{2})", info.published)):
+    if (
+        info.year is None
+        and info.published
+        and (m := re.match(r"((?:19|20)\d{2})", info.published))
+    ):
         info.year = int(m.group(1))
     info.gazette = info.gazette or rules.get("gazette") or None
     return info
+
+
+def _with_name_as_noise(rules: dict[str, Any], gazette: str | None) -> dict[str, Any]:
+    """The rules plus the gazette's own name as a running header (printed on every page)."""
+    if not gazette:
+        return rules
+    noise = dict(rules.get("noise", {}))
+    noise["running_header"] = [*noise.get("running_header", []), rf"^{re.escape(gazette)}$"]
+    return {**rules, "noise": noise}
 
 
 def _documents(lines: list[str], segments: list, rules: dict[str, Any]) -> pl.DataFrame:
@@ -92,7 +105,9 @@ def _documents(lines: list[str], segments: list, rules: dict[str, Any]) -> pl.Da
     return conform(pl.DataFrame(rows, schema=DOCUMENT_SCHEMA), DOCUMENT_SCHEMA)
 
 
-def _facts(documents: pl.DataFrame, warnings: list[str]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def _facts(
+    documents: pl.DataFrame, warnings: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The fact frames from transforms.facts; empty frames while that module is missing."""
     try:
         from transforms.facts import extract_facts
@@ -118,7 +133,7 @@ def parse_gazette_text(text: str, *, rules: str | None = None) -> Parsed:
     conf = load_rules(rules, text)
     raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
     issue = read_masthead(raw, conf)
-    lines = clean_lines(text, conf)
+    lines = clean_lines(text, _with_name_as_noise(conf, issue.gazette))
     toc = read_toc(lines, conf)
     segments = split_issue(lines, toc, conf)
     if not segments:
@@ -131,7 +146,9 @@ def parse_gazette_text(text: str, *, rules: str | None = None) -> Parsed:
         placed = {id(s.entry) for s in segments if s.entry is not None}
         for entry in toc.entries:
             if id(entry) not in placed:
-                warnings.append(f"table of contents line {entry.line + 1}: {entry.title!r} not found in the text")
+                warnings.append(
+                    f"table of contents line {entry.line + 1}: {entry.title!r} not found in the text"
+                )
     documents = _documents(lines, segments, conf)
     appointments, citations, tasks = _facts(documents, warnings)
     return Parsed(

@@ -82,6 +82,15 @@ def genre_of(title: str | None, rules: dict[str, Any]) -> str:
     return "其他"
 
 
+def is_header_date_line(line: str) -> bool:
+    """A date printed under a title: ``(2020年1月31日)`` or
+    ``——2021年1月5日在县第十八届人民代表大会第五次会议上``."""
+    s = line.strip()
+    if is_date_line(s):
+        return True
+    return len(s) <= 60 and bool(re.match(r"^[（(]|^[—\-]{1,2}", s)) and parse_date(s) is not None
+
+
 def is_stop_line(line: str, rules: dict[str, Any]) -> bool:
     """A line that cannot be part of a title: a number, a date, a salutation, running text."""
     s = line.strip()
@@ -90,14 +99,16 @@ def is_stop_line(line: str, rules: dict[str, Any]) -> bool:
         not has_cjk(s)
         or "\t" in line
         or is_number_line(s)
-        or is_date_line(s)
+        or is_header_date_line(s)
         or bool(re.match(conf.get("salutation", r"^$^"), s))
         or bool(re.search(r"[，。；：,;:]", s))
         or len(s) > MAX_TITLE_LINE_CHARS
     )
 
 
-def title_block(lines: list[str], start: int, rules: dict[str, Any], expect: str | None = None) -> list[int]:
+def title_block(
+    lines: list[str], start: int, rules: dict[str, Any], expect: str | None = None
+) -> list[int]:
     """Indexes of the lines that make up the title starting at ``start``.
 
     Lines are taken until a number/date/salutation line or running text; when the title so
@@ -157,7 +168,9 @@ def issuers_in_title(parts: list[str], rules: dict[str, Any]) -> list[str]:
     return [whole] if is_issuer_line(whole, rules) else []
 
 
-def signature(lines: list[str], start: int, rules: dict[str, Any]) -> tuple[list[str], dt.date | None]:
+def signature(
+    lines: list[str], start: int, rules: dict[str, Any]
+) -> tuple[list[str], dt.date | None]:
     """Issuers and date of the first signature block after ``start``: issuer lines directly
     followed by a date line. Falls back to the first date line alone (a person signs)."""
     first_date: dt.date | None = None
@@ -203,8 +216,13 @@ def _order_header(lines: list[str], rules: dict[str, Any]) -> Header | None:
     return Header(title, number, [issuer], date, genre_of(title, rules), j + 1, 2)
 
 
-def parse_header(lines: list[str], rules: dict[str, Any], *, expect_title: str | None = None,
-                 expect_number: str | None = None) -> Header:
+def parse_header(
+    lines: list[str],
+    rules: dict[str, Any],
+    *,
+    expect_title: str | None = None,
+    expect_number: str | None = None,
+) -> Header:
     """Read the header and signature of one document (its lines, cleaned, not joined).
 
     ``expect_title``/``expect_number`` come from the table of contents when the issue has
@@ -225,7 +243,7 @@ def parse_header(lines: list[str], rules: dict[str, Any], *, expect_title: str |
         s = lines[i].strip()
         if is_number_line(s) and head.doc_number is None:
             head.doc_number = parse_doc_number(s)
-        elif is_date_line(s) and header_date is None and re.match(r"^[（(]", s):
+        elif header_date is None and is_header_date_line(s) and re.match(r"^[（(—\-]", s):
             header_date = parse_date(s)
         else:
             break

@@ -4,24 +4,63 @@ Facts are extracted from a body the same way as from gazette text, so the body m
 gazette text: a paragraph per line (``<p>``, ``<br>``, ``<div>``, table rows), inline tags
 (``<span>``, ``<a>``) joined, scripts, share bars, "相关解读" link lists and footers dropped.
 Where the body sits (CMS comment markers, family containers) and which lines are chrome are data
-in ``transforms/rules/portal.toml``.
+in ``transforms/rules/portal.toml``. The other things only the markup says (``<meta>`` tags, the
+title between CMS markers, Guangdong gkmlpt's embedded DETAIL JSON) are read here too, so that
+``portal_meta`` deals in lines and strings only.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 from functools import cache
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from transforms.portal_meta import rules
+from transforms.portal_meta import Field, meta_value, rules
 
 BLOCK_TAGS = frozenset(
-    "p div br tr li ul ol h1 h2 h3 h4 h5 h6 table tbody thead tfoot section article blockquote "
-    "pre dd dt dl center hr header footer nav aside figure figcaption caption address".split()
+    [
+        "p",
+        "div",
+        "br",
+        "tr",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "section",
+        "article",
+        "blockquote",
+        "pre",
+        "dd",
+        "dt",
+        "dl",
+        "center",
+        "hr",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "figure",
+        "figcaption",
+        "caption",
+        "address",
+    ]
 )
 CELL_TAGS = frozenset({"td", "th"})
 _CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_CST = dt.timezone(dt.timedelta(hours=8))  # portals' timestamps are Beijing time
 _SOFT = "\x00"  # a line break in the HTML source: nothing between CJK characters, else a space
 
 
@@ -47,7 +86,9 @@ def _walk(node: Tag, out: list[str], cell_sep: str) -> None:
         if isinstance(child, Comment):
             continue
         if isinstance(child, NavigableString):
-            out.append(re.sub(r"[ \t\f\v]*[\r\n]+[ \t\f\v]*", _SOFT, str(child)).replace("\xa0", " "))
+            out.append(
+                re.sub(r"[ \t\f\v]*[\r\n]+[ \t\f\v]*", _SOFT, str(child)).replace("\xa0", " ")
+            )
             continue
         if not isinstance(child, Tag):
             continue
@@ -99,15 +140,47 @@ def lines_between_markers(html: str) -> list[str]:
     return []
 
 
-def lines_of_container(soup: BeautifulSoup) -> list[str]:
-    """Body lines of the first family container (``#UCAP-CONTENT``, ``.TRS_Editor``, ``#zoom``…)
-    that holds text; [] when none does."""
+def body_container(soup: BeautifulSoup) -> Tag | None:
+    """The first family container (``#UCAP-CONTENT``, ``.TRS_Editor``, ``#zoom``…) that holds
+    text, or None."""
     for sel in rules()["containers"]["body"]:
         for node in soup.select(sel):
-            lines = node_lines(node)
-            if lines:
-                return lines
-    return []
+            if node_lines(node):
+                return node
+    return None
+
+
+def lines_of_container(soup: BeautifulSoup) -> list[str]:
+    """Body lines of the first family container that holds text; [] when none does."""
+    node = body_container(soup)
+    return node_lines(node) if node is not None else []
+
+
+def lines_of_page(soup: BeautifulSoup) -> list[str]:
+    """Last resort for a page with no known container: the body's text without navigation,
+    headers and footers (a simple or unknown CMS still gives its document)."""
+    root = soup.body or soup
+    for tag in root.find_all(["nav", "header", "footer", "aside", "menu"]):
+        tag.decompose()
+    for sel in rules()["body"]["fallback_drop_selectors"]:
+        for tag in root.select(sel):
+            tag.decompose()
+    return node_lines(root)
+
+
+def attachment_links(soup: BeautifulSoup) -> list[tuple[str, str]]:
+    """(name, href) of attachment files linked beside the body (TRS pages list ``P0….pdf``
+    links under the text, outside its container): the article's parent block is searched."""
+    node = body_container(soup)
+    if node is None or node.parent is None:
+        return []
+    rx = re.compile(rules()["body"]["attachment_href"], re.I)
+    out = []
+    for a in node.parent.find_all("a", href=True):
+        name = a.get_text(" ", strip=True)
+        if name and rx.search(a["href"]):
+            out.append((name, a["href"]))
+    return list(dict.fromkeys(out))
 
 
 @cache
@@ -159,3 +232,74 @@ def clean_body(lines: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
             kept = kept[:i]
             break
     return cut_repeat(kept), related
+
+
+# --- what the page's markup says besides the body ----------------------------------------------
+
+
+def meta_tags(soup: BeautifulSoup) -> dict[str, str]:
+    """Every named ``<meta>`` tag with content (SiteName, ArticleTitle, PubDate …), minus the
+    technical ones listed as ignored."""
+    ignore = set(rules()["meta"]["ignore"])
+    out: dict[str, str] = {}
+    for tag in soup.find_all("meta"):
+        name, content = tag.get("name"), (tag.get("content") or "").strip()
+        if name and content and name not in ignore and name not in out:
+            out[name] = content
+    return out
+
+
+def gkmlpt_detail(html: str) -> tuple[list[Field], list[str]]:
+    """Fields and body of a Guangdong gkmlpt page (``window._CONFIG.DETAIL`` JSON)."""
+    g = rules()["gkmlpt"]
+    m = re.search(g["prefix"], html)
+    if not m:
+        return [], []
+    try:
+        detail, _ = json.JSONDecoder().raw_decode(html, m.end())
+    except ValueError:
+        return [], []
+    if not isinstance(detail, dict):
+        return [], []
+    index = {lab: f for f, labs in rules()["labels"].items() if f != "none_values" for lab in labs}
+    fields = []
+    for key, label in g["keys"].items():
+        value = detail.get(key)
+        if isinstance(value, (int, float)) and value > 10**9:  # a UNIX timestamp
+            value = (
+                dt.datetime.fromtimestamp(value / (1000 if value > 10**11 else 1), tz=_CST)
+                .date()
+                .isoformat()
+            )
+        if value not in (None, ""):
+            f = index.get(label)
+            fields.append(Field(label, str(value).strip(), None if f == "other" else f))
+    content = detail.get(g["content_key"]) or ""
+    body = node_lines(soup_of(content)) if content else []
+    return fields, body
+
+
+def title_from_markup(html: str) -> str | None:
+    """The title between the CMS's title markers (``<!--<$[标题]>begin-->``)."""
+    for pair in rules()["title_markers"]:
+        m = re.search(f"{pair['start']}(.*?){pair['end']}", html, re.S)
+        if m:
+            text = soup_of(m.group(1)).get_text(" ", strip=True)
+            if text:
+                return text
+    return None
+
+
+def title_from_containers(soup: BeautifulSoup, tags: dict[str, str]) -> str | None:
+    """The title from a heading element, else the longest part of ``<title>`` that is not
+    the site's or the column's name."""
+    for sel in rules()["containers"]["title"]:
+        node = soup.select_one(sel)
+        if node and (text := node.get_text(" ", strip=True)) and len(text) >= 4:
+            return text
+    if soup.title and (text := soup.title.get_text(" ", strip=True)):
+        parts = [p for p in re.split(r"\s*[_|｜\-—]\s*|\s+", text) if p]
+        site = meta_value(tags, "site_name")
+        parts = [p for p in parts if p != site and p != tags.get("ColumnName")] or parts
+        return max(parts, key=len)
+    return None

@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from transforms.dates import is_date_line
+from transforms.numbers import normalize_doc_number
 
 RULES_PATH = Path(__file__).parent / "rules" / "portal.toml"
 _SP = r"[^\S\r\n]"  # any space but a line break (ASCII, full-width, em, no-break)
@@ -58,7 +59,9 @@ def _label_re() -> re.Pattern[str]:
     return re.compile(rf"(?:^|(?<=\s))(?P<label>{spaced}){_SP}*(?P<colon>[:：])?")
 
 
-_UNKNOWN_LABEL = re.compile(rf"^(?P<label>[\u4e00-\u9fff](?:[\u4e00-\u9fff]|{_SP}){{1,9}}){_SP}*[:：]{_SP}*(?P<value>.*)$")
+_UNKNOWN_LABEL = re.compile(
+    rf"^(?P<label>[\u4e00-\u9fff](?:[\u4e00-\u9fff]|{_SP}){{1,9}}){_SP}*[:：]{_SP}*(?P<value>.*)$"
+)
 
 
 # Page chrome glued after a value on the same line: ``2020-02-20 11:42 浏览次数：`` / ``【字体``.
@@ -75,27 +78,53 @@ def _is_label_line(line: str) -> bool:
     return bool(m and (m["colon"] or m.end() == len(line.rstrip())))
 
 
-def parse_labelled_lines(lines: list[str], *, allow_unknown: bool = False) -> list[Field]:
+def parse_labelled_lines(
+    lines: list[str], *, allow_unknown: bool = False, require_colon: bool = False
+) -> list[Field]:
     """Labelled fields in ``lines``: ``label: value`` (several per line allowed), a label line
     followed by its value line, labels with inner spaces, with or without a colon.
-    ``allow_unknown`` also keeps any short ``中文标签：value`` (inside a known metadata block)."""
+    ``allow_unknown`` also keeps any short ``中文标签：value`` (inside a known metadata block);
+    ``require_colon`` reads only labels ending in a colon (text outside a metadata block, where a
+    bare word like 标题 may be a menu item)."""
     index, out = _label_index(), []
     i = 0
     while i < len(lines):
         line = lines[i].strip()
-        matches = [m for m in _label_re().finditer(line) if m["colon"] or m.start() == 0]
-        matches = [m for m in matches if m["colon"] or m.end() == len(line) or line[m.end()].isspace()]
-        if not matches or matches[0].start() != 0:
+        matches = [
+            m
+            for m in _label_re().finditer(line)
+            if m["colon"] or (m.start() == 0 and not require_colon)
+        ]
+        # Without a colon, a label must stand alone or be followed by a space (文件编号 川府发…).
+        matches = [
+            m for m in matches if m["colon"] or m.end() == len(line) or m.end() > m.end("label")
+        ]
+        if not matches:
             u = _UNKNOWN_LABEL.match(line) if allow_unknown else None
-            if u and u["value"].strip():
-                out.append(Field(squeeze(u["label"]), u["value"].strip(), None))
+            value = u["value"].strip() if u else ""
+            nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+            if (
+                u
+                and not value
+                and nxt
+                and not _is_label_line(nxt)
+                and not _UNKNOWN_LABEL.match(nxt)
+            ):
+                value, i = nxt, i + 1  # an unknown label's value in the next cell
+            if u and value:
+                out.append(Field(squeeze(u["label"]), value, None))
             i += 1
             continue
         for k, m in enumerate(matches):
             end = matches[k + 1].start() if k + 1 < len(matches) else len(line)
             value = _VALUE_END.split(line[m.end() : end], maxsplit=1)[0].strip()
             key = squeeze(m["label"])
-            if not value and k + 1 == len(matches) and i + 1 < len(lines) and not _is_label_line(lines[i + 1]):
+            if (
+                not value
+                and k + 1 == len(matches)
+                and i + 1 < len(lines)
+                and not _is_label_line(lines[i + 1])
+            ):
                 i += 1
                 value = lines[i].strip()
             if value:
@@ -207,7 +236,7 @@ def expand_issuer(name: str, known: list[str], place: str | None) -> str:
     unchanged when the page does not make it knowable."""
     r = rules()["issuers"]
     level = next((lv for lv in r["levels"] if name.startswith(lv)), None)
-    if level is None:
+    if level is None or name.startswith(tuple(r["not_abbreviations"])):
         return name
     plain = name.replace(r["gov_full"], r["gov_short"])
     for cand in known:
@@ -227,19 +256,20 @@ def expand_issuer(name: str, known: list[str], place: str | None) -> str:
 
 def signature(lines: list[str], start: int = 1) -> tuple[list[str], str | None, int | None]:
     """Issuers and date of the signature block: the first line from ``start`` on that is only a
-    date, and the organisation names on the lines just above it. Returns (issuers, date line,
-    index of the date line)."""
-    for i in range(start, len(lines)):
-        if not is_date_line(lines[i]):
-            continue
+    date with organisation names on the lines just above it (spaced out or not, joint ones side
+    by side or stacked); else the first date line alone. Returns (issuers, date line, index)."""
+    dates = [i for i in range(start, len(lines)) if is_date_line(lines[i])]
+    for i in dates:
         issuers: list[str] = []
         for j in range(i - 1, max(start - 1, i - 4), -1):
             names = names_in_line(lines[j])
             if not names or not all(is_org_name(n) for n in names):
                 break
             issuers = names + issuers
-        return issuers, lines[i], i
-    return [], None, None
+        if issuers:
+            return issuers, lines[i], i
+    # No date under names: the first date standing alone (a date line under the title).
+    return ([], lines[dates[0]], dates[0]) if dates else ([], None, None)
 
 
 def genre_of(title: str | None) -> str:
@@ -265,4 +295,74 @@ def genre_of(title: str | None) -> str:
 def is_interpretation(title: str | None, column: str | None) -> bool:
     """An interpretation page (解读, 图解, 答记者问) by its title or its column name."""
     r = rules()["interpretation"]
-    return bool((title and re.search(r["title"], title)) or (column and re.search(r["column"], column)))
+    return bool(
+        (title and re.search(r["title"], title)) or (column and re.search(r["column"], column))
+    )
+
+
+# --- page layout: the labelled block, the header's title and number -------------------------
+
+
+def meta_value(tags: dict[str, str], kind: str) -> str | None:
+    """The first non-empty ``<meta>`` tag of a kind (title, published_date, source …)."""
+    return next((tags[n] for n in rules()["meta"][kind] if tags.get(n)), None)
+
+
+def label_block(lines: list[tuple[int, str]], window: int = 60) -> tuple[int, int] | None:
+    """(first, end) positions of the labelled block near the top of a saved page."""
+    start = None
+    for k, (_, line) in enumerate(lines[:window]):
+        if parse_labelled_lines([line]) or is_bare_label(line):
+            start = k
+            break
+    if start is None:
+        return None
+    k = start
+    while k < len(lines):
+        line = lines[k][1]
+        if parse_labelled_lines([line]):
+            k += 1
+        elif is_bare_label(line) and k + 1 < len(lines):
+            k += 2
+        else:
+            break
+    return start, k
+
+
+def is_bare_label(line: str) -> bool:
+    """A label alone on its line (its value is on the next line)."""
+    return _is_label_line(line) and not parse_labelled_lines([line])
+
+
+def header_title(lines: list[str], most: int = 4) -> list[str]:
+    """The title lines at the head of a body: up to ``most`` lines, ending with a genre word
+    (the title wraps), before the salutation (``各…：``); [] when the head holds no title."""
+    end = re.compile(rules()["pdf"]["title_end"])
+    out: list[str] = []
+    for s in lines[:most]:
+        if s.endswith(("：", ":")) or is_number_line(s):
+            break
+        out.append(s)
+        if end.search(s):
+            return out
+    return []
+
+
+def number_in_title(title: str) -> tuple[str, str | None]:
+    """``…的通知(发改经贸〔2026〕1241号)`` -> (title without it, the number)."""
+    m = re.search(r"[（(]([^（()）]+)[)）]\s*$", title)
+    if m and (num := normalize_doc_number(m.group(1))) and len(m.group(1)) <= len(num) + 4:
+        return title[: m.start()].rstrip(), num
+    return title, None
+
+
+def is_number_line(line: str) -> bool:
+    """A line holding a document number and (nearly) nothing else."""
+    num = normalize_doc_number(line)
+    return bool(num) and len(re.sub(r"\s", "", line)) <= len(num) + 2
+
+
+def header_number(body: list[str]) -> str | None:
+    """A number standing alone on a line of the body's header (under the title)."""
+    line = next((s for s in body[: rules()["pdf"]["header_lines"]] if is_number_line(s)), None)
+    return normalize_doc_number(line)

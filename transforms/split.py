@@ -18,9 +18,8 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from transforms.clean import is_issuer_line, is_number_line
-from transforms.dates import is_date_line
+from transforms.headers import ends_like_title, is_header_date_line, is_stop_line, key, title_block
 from transforms.numbers import parse_doc_number
-from transforms.headers import ends_like_title, is_stop_line, key, title_block
 from transforms.toc import Toc, TocEntry
 
 MATCH_THRESHOLD = 0.8
@@ -102,7 +101,12 @@ def locate_entries(lines: list[str], toc: Toc, rules: dict[str, Any]) -> list[tu
         best, best_i = 0.0, None
         for i in range(pos, len(lines)):
             s = lines[i].strip()
-            if not s or len(s) > MAX_HEADER_LINE_CHARS or is_stop_line(lines[i], rules) and not is_issuer_line(s, rules):
+            if (
+                not s
+                or len(s) > MAX_HEADER_LINE_CHARS
+                or is_stop_line(lines[i], rules)
+                and not is_issuer_line(s, rules)
+            ):
                 continue
             score = _score(lines, i, keys)
             if score >= 0.9:
@@ -154,17 +158,32 @@ def header_starts(lines: list[str], begin: int, rules: dict[str, Any]) -> list[i
             starts.append(i)
             i = nxt
             continue
-        if not is_stop_line(lines[i], rules) and not _after_open_sentence(lines, i, rules):
-            block = title_block(lines, i, rules)
-            if block and ends_like_title("".join(lines[k] for k in block), rules):
-                after = _next(lines, block[-1] + 1)
-                if after < len(lines) and (is_number_line(lines[after]) or is_date_line(lines[after])):
-                    if not all(is_issuer_line(lines[k], rules) for k in block):
-                        starts.append(i)
-                        i = _next(lines, after + 1)
-                        continue
+        after = _numbered_title_end(lines, i, rules)
+        if after is not None:
+            starts.append(i)
+            i = _next(lines, after + 1)
+            continue
         i = nxt
     return starts
+
+
+def _numbered_title_end(lines: list[str], i: int, rules: dict[str, Any]) -> int | None:
+    """When a title (not a signature) starts at ``i`` and is followed by a number or date
+    line, the index of that line; else None."""
+    if is_stop_line(lines[i], rules) or _after_open_sentence(lines, i, rules):
+        return None
+    block = title_block(lines, i, rules)
+    if not block or not ends_like_title("".join(lines[k] for k in block), rules):
+        return None
+    if all(is_issuer_line(lines[k], rules) for k in block):
+        return None
+    after = _next(lines, block[-1] + 1)
+    for _ in range(2):  # an issuer printed between title and date (公报, 公告)
+        if after < len(lines) and is_issuer_line(lines[after], rules):
+            after = _next(lines, after + 1)
+    if after < len(lines) and (is_number_line(lines[after]) or is_header_date_line(lines[after])):
+        return after
+    return None
 
 
 def _after_open_sentence(lines: list[str], i: int, rules: dict[str, Any]) -> bool:
@@ -180,7 +199,24 @@ def _after_open_sentence(lines: list[str], i: int, rules: dict[str, Any]) -> boo
     return len(prev) > MAX_HEADER_LINE_CHARS // 2 and prev[-1] not in ends
 
 
-def split_issue(lines: list[str], toc: Toc | None, rules: dict[str, Any], *, begin: int = 0) -> list[Segment]:
+def _fill_gaps(
+    lines: list[str], toc: Toc, placed: list[tuple[int, TocEntry]], rules: dict[str, Any]
+) -> list[tuple[int, TocEntry | None]]:
+    """Placed entries, plus header-pattern starts for entries the lookup could not place
+    (at most as many as are missing; they carry no entry, so no section)."""
+    starts: list[tuple[int, TocEntry | None]] = list(placed)
+    missing = len(toc.entries) - len(placed)
+    if missing <= 0:
+        return starts
+    taken = {s for s, _ in placed}
+    extra = [i for i in header_starts(lines, toc.end, rules) if all(abs(i - t) > 3 for t in taken)]
+    starts.extend((i, None) for i in extra[:missing])
+    return sorted(starts, key=lambda t: t[0])
+
+
+def split_issue(
+    lines: list[str], toc: Toc | None, rules: dict[str, Any], *, begin: int = 0
+) -> list[Segment]:
     """The documents of an issue as line ranges, each with its table-of-contents entry.
 
     With a table of contents every placed entry starts a document and nothing else does
@@ -189,7 +225,7 @@ def split_issue(lines: list[str], toc: Toc | None, rules: dict[str, Any], *, beg
     if toc is not None:
         placed = locate_entries(lines, toc, rules)
         if placed and len(placed) >= max(1, len(toc.entries) // 2):
-            starts = [(s, e) for s, e in placed]
+            starts = _fill_gaps(lines, toc, placed, rules)
         else:
             starts = [(s, None) for s in header_starts(lines, toc.end, rules)]
     else:

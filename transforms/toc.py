@@ -24,7 +24,9 @@ from transforms.numbers import find_doc_numbers
 _MARK = r"(?:[-*•·●◆■□]\s*)?"
 _PAGE_FIRST = re.compile(rf"^{_MARK}(?P<page>\d{{1,3}})\s+(?P<title>\S.*?)\s*$")
 _NUMBER_TAIL = re.compile(r"\s*[（(][^（()）]*(?:〔|\[|［|【|（|\(|令)[^（()）]*号[)）]\s*$")
-_HEADING_MARKS = re.compile(r"^(?:#{1,6}\s*|\*\*|【|〖|\[)?(?P<name>[^*#【】〖〗\[\]]+?)(?:\*\*|】|〗|\])?$")
+_HEADING_MARKS = re.compile(
+    r"^(?:#{1,6}\s*|\*\*|【|〖|\[)?(?P<name>[^*#【】〖〗\[\]]+?)(?:\*\*|】|〗|\])?$"
+)
 
 
 @dataclass
@@ -117,7 +119,9 @@ def read_toc(lines: list[str], rules: dict[str, Any]) -> Toc | None:
     # Walk back over a section heading (and a 目录 line) directly above the first entry.
     first = start
     k = start - 1
-    while k >= 0 and (not lines[k].strip() or is_section_heading(lines[k], rules) or toc_heading.match(lines[k])):
+    while k >= 0 and (
+        not lines[k].strip() or is_section_heading(lines[k], rules) or toc_heading.match(lines[k])
+    ):
         if lines[k].strip():
             first = k
         k -= 1
@@ -137,7 +141,11 @@ def read_toc(lines: list[str], rules: dict[str, Any]) -> Toc | None:
             continue
         if got is None and i + 1 < len(lines):  # a title broken before its page number
             cont = _page_last(rules).match(lines[i + 1].strip())
-            if cont and _title_like(s + cont["title"]) and not re.match(r"^[-*•·●◆■□]\s", lines[i + 1].strip()):
+            if (
+                cont
+                and _title_like(s + cont["title"])
+                and not re.match(r"^[-*•·●◆■□]\s", lines[i + 1].strip())
+            ):
                 got = (s, None)
         if got is None and _plain_heading(lines, i, rules):
             section, end, i = re.sub(r"\s+", "", s), i + 1, i + 1
@@ -167,7 +175,11 @@ def _entry_at(lines: list[str], i: int, rules: dict[str, Any]) -> bool:
         return False
     nxt = lines[i + 1].strip()
     cont = _page_last(rules).match(nxt)
-    return bool(cont) and not re.match(r"^[-*•·●◆■□]\s", nxt) and _title_like(lines[i].strip() + cont["title"])
+    return (
+        bool(cont)
+        and not re.match(r"^[-*•·●◆■□]\s", nxt)
+        and _title_like(lines[i].strip() + cont["title"])
+    )
 
 
 def _next_entry(lines: list[str], i: int, rules: dict[str, Any]) -> bool:

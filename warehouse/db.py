@@ -39,7 +39,9 @@ def migration_files() -> list[Path]:
     files = sorted(MIGRATIONS.glob("[0-9][0-9][0-9]_*.sql"))
     numbers = [int(f.name[:3]) for f in files]
     if numbers != list(range(1, len(files) + 1)):
-        raise RuntimeError(f"migrations in {MIGRATIONS} are not numbered 001.. without gaps: {numbers}")
+        raise RuntimeError(
+            f"migrations in {MIGRATIONS} are not numbered 001.. without gaps: {numbers}"
+        )
     return files
 
 
@@ -99,7 +101,9 @@ def _busy_message(path: Path, exc: Exception) -> str:
     )
 
 
-def open_db(path: str | Path | None = None, *, read_only: bool = False, wait: float = 0.0) -> duckdb.DuckDBPyConnection:
+def open_db(
+    path: str | Path | None = None, *, read_only: bool = False, wait: float = 0.0
+) -> duckdb.DuckDBPyConnection:
     """Open (and for writers, create and migrate) the warehouse.
 
     ``wait`` seconds are spent retrying while another process holds the file; after that,
@@ -131,7 +135,9 @@ def open_db(path: str | Path | None = None, *, read_only: bool = False, wait: fl
 
 
 @contextlib.contextmanager
-def connect(path: str | Path | None = None, *, read_only: bool = False, wait: float = 0.0) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    path: str | Path | None = None, *, read_only: bool = False, wait: float = 0.0
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Context-managed :func:`open_db` that always closes the file (releasing the lock)."""
     con = open_db(path, read_only=read_only, wait=wait)
     try:

@@ -24,7 +24,9 @@ def watermark(con: duckdb.DuckDBPyConnection, source_id: str) -> dt.date | None:
     return row[0] if row else None
 
 
-def validators_for(con: duckdb.DuckDBPyConnection, source_id: str) -> dict[str, tuple[str | None, str | None]]:
+def validators_for(
+    con: duckdb.DuckDBPyConnection, source_id: str
+) -> dict[str, tuple[str | None, str | None]]:
     """ETag and Last-Modified of the newest stored response per URL, for conditional GETs."""
     rows = con.execute(
         "SELECT uri, headers FROM (SELECT uri, headers, row_number() OVER (PARTITION BY uri ORDER BY fetched_at DESC) rn"
@@ -39,7 +41,13 @@ def validators_for(con: duckdb.DuckDBPyConnection, source_id: str) -> dict[str, 
     return out
 
 
-def log_fetches(con: duckdb.DuckDBPyConnection, source_id: str, run_id: str | None, responses: Iterable[Any], refs: Iterable[Any]) -> int:
+def log_fetches(
+    con: duckdb.DuckDBPyConnection,
+    source_id: str,
+    run_id: str | None,
+    responses: Iterable[Any],
+    refs: Iterable[Any],
+) -> int:
     """Write one fetch_log row per HTTP response of a crawl (fetched, unchanged, blocked, failed)."""
     raw_by_uri = {r.uri: r.raw_id for r in refs}
     rows = []

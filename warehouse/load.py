@@ -21,7 +21,20 @@ from transforms.model import Parsed
 from warehouse.db import frame
 
 _WS = re.compile(r"\s+")
-_PUNCT = str.maketrans({"（": "(", "）": ")", "“": '"', "”": '"', "‘": "'", "’": "'", "，": ",", "：": ":", "〔": "[", "〕": "]"})
+_PUNCT = str.maketrans(
+    {
+        "（": "(",
+        "）": ")",
+        "“": '"',
+        "”": '"',
+        "‘": "'",
+        "’": "'",
+        "，": ",",
+        "：": ":",
+        "〔": "[",
+        "〕": "]",
+    }
+)
 
 
 @dataclass
@@ -50,27 +63,40 @@ def normalise_title_key(title: str | None) -> str:
     return _WS.sub("", (title or "")).translate(_PUNCT)
 
 
-def document_key(doc_number: str | None, doc_year: int | None, title: str | None, day: dt.date | None) -> str:
+def document_key(
+    doc_number: str | None,
+    doc_year: int | None,
+    title: str | None,
+    day: dt.date | None,
+    context: str | None = None,
+) -> str:
     """What makes two rows the same document, across sources and runs.
 
     A number with a year is unique for its series; an order number (国令第707号) is unique
-    with its date; a document without a number is its title and date.
+    with its date; a document without a number is its title and date; with neither number nor
+    date (a 1—2月人事任免 digest recurs every year) it is its title within its gazette issue.
     """
     if doc_number and doc_year:
         return f"n:{doc_number}"
     if doc_number:
         return f"n:{doc_number}|{day or ''}"
-    return f"t:{normalise_title_key(title)}|{day or ''}"
+    if day:
+        return f"t:{normalise_title_key(title)}|{day}"
+    return f"t:{normalise_title_key(title)}|{context or ''}"
 
 
-def with_document_ids(docs: pl.DataFrame) -> pl.DataFrame:
-    """Add ``document_id`` and ``content_sha256`` to a contract documents frame."""
+def with_document_ids(docs: pl.DataFrame, context: str | None = None) -> pl.DataFrame:
+    """Add ``document_id`` and ``content_sha256`` to a contract documents frame.
+
+    ``context`` (the gazette issue's label, else the input's URI) tells apart undated,
+    unnumbered documents of the same title in different issues.
+    """
     rows = docs.select("doc_number", "doc_year", "title", "signed_date", "published_date").rows()
-    ids = [_sha(document_key(n, y, t, s or p)) for n, y, t, s, p in rows]
+    ids = [_sha(document_key(n, y, t, s or p, context)) for n, y, t, s, p in rows]
     content = docs.select(
         pl.concat_str(
             [
-                pl.col("title").fill_null(""),
+                pl.col("title").fill_null("").str.replace_all(r"\s+", ""),
                 pl.col("doc_number").fill_null(""),
                 pl.col("issuers").list.join("、").fill_null(""),
                 pl.col("signed_date").cast(pl.Utf8).fill_null(""),
@@ -86,7 +112,9 @@ def with_document_ids(docs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def issue_id_for(gazette: str | None, year: int | None, issue_no: int | None, published: str | None) -> str:
+def issue_id_for(
+    gazette: str | None, year: int | None, issue_no: int | None, published: str | None
+) -> str:
     """Stable id of a gazette issue."""
     return _sha(f"{gazette}|{year}|{issue_no}|{published}", 16)
 
@@ -114,7 +142,8 @@ def load_parsed(
     """Load everything parsed from one raw item in one transaction; returns counts."""
     p = parsed.conformed()
     now = dt.datetime.now(dt.UTC)
-    docs = with_document_ids(p.documents).unique("document_id", keep="first", maintain_order=True)
+    context = (p.issue.label if p.issue else None) or uri
+    docs = with_document_ids(p.documents, context).unique("document_id", keep="first", maintain_order=True)
     seq_to_id = docs.select("seq", "document_id")
     result = LoadResult()
 
@@ -129,13 +158,26 @@ def load_parsed(
                 [issue_id, i.gazette, i.year, i.issue_no, i.total_issue_no, i.published, i.label],
             )
         if docs.height:
-            result = _load_documents(con, docs, issue_id=issue_id, raw_id=raw_id, source_id=source_id, uri=uri, now=now, run_id=run_id)
+            result = _load_documents(
+                con,
+                docs,
+                issue_id=issue_id,
+                raw_id=raw_id,
+                source_id=source_id,
+                uri=uri,
+                now=now,
+                run_id=run_id,
+            )
             _load_facts(con, p, seq_to_id, raw_id=raw_id, uri=uri)
         if raw_sha256:
             con.execute(
-                "UPDATE raw_item SET parsed_sha256 = ?, parsed_at = ? WHERE raw_id = ?", [raw_sha256, now, raw_id]
+                "UPDATE raw_item SET parsed_sha256 = ?, parsed_at = ? WHERE raw_id = ?",
+                [raw_sha256, now, raw_id],
             )
-        con.execute("UPDATE quarantine SET resolved_at = ? WHERE raw_id = ? AND resolved_at IS NULL", [now, raw_id])
+        con.execute(
+            "UPDATE quarantine SET resolved_at = ? WHERE raw_id = ? AND resolved_at IS NULL",
+            [now, raw_id],
+        )
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -238,8 +280,13 @@ def _load_documents(
             ON CONFLICT DO NOTHING
             """
         )
-        for (series,) in con.execute("SELECT series FROM dim_series WHERE series_kind IS NULL").fetchall():
-            con.execute("UPDATE dim_series SET series_kind = ? WHERE series = ?", [series_kind(series), series])
+        for (series,) in con.execute(
+            "SELECT series FROM dim_series WHERE series_kind IS NULL"
+        ).fetchall():
+            con.execute(
+                "UPDATE dim_series SET series_kind = ? WHERE series = ?",
+                [series_kind(series), series],
+            )
     finally:
         con.unregister("incoming")
         con.unregister("doc_status")
@@ -262,7 +309,9 @@ def _load_issuers(con: duckdb.DuckDBPyConnection) -> None:
         ON CONFLICT DO NOTHING
         """
     )
-    con.execute("DELETE FROM document_issuer WHERE document_id IN (SELECT document_id FROM incoming)")
+    con.execute(
+        "DELETE FROM document_issuer WHERE document_id IN (SELECT document_id FROM incoming)"
+    )
     con.execute(
         """
         INSERT INTO document_issuer
@@ -275,7 +324,9 @@ def _load_issuers(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _load_facts(con: duckdb.DuckDBPyConnection, p: Parsed, seq_to_id: pl.DataFrame, *, raw_id: str, uri: str) -> None:
+def _load_facts(
+    con: duckdb.DuckDBPyConnection, p: Parsed, seq_to_id: pl.DataFrame, *, raw_id: str, uri: str
+) -> None:
     """Replace the facts of documents this input defines; keep metadata per appearance."""
     defining = con.execute(
         "SELECT document_id FROM fact_document WHERE defining_uri = ? AND list_contains(?, document_id)",
@@ -288,12 +339,17 @@ def _load_facts(con: duckdb.DuckDBPyConnection, p: Parsed, seq_to_id: pl.DataFra
             con.execute(f"DELETE FROM {table} WHERE list_contains(?, document_id)", [ids])  # noqa: S608 - table names are constants
         frames = {
             "appt": p.appointments.join(owned, on="seq"),
-            "cite": p.citations.join(owned, on="seq")
-            .unique(["document_id", "cited_doc_number"], keep="first", maintain_order=True),
+            "cite": p.citations.join(owned, on="seq").unique(
+                ["document_id", "cited_doc_number"], keep="first", maintain_order=True
+            ),
             "task": p.tasks.join(owned, on="seq"),
         }
-        frames["appt"] = frames["appt"].with_columns(pl.int_range(pl.len()).over("document_id").cast(pl.Int32).alias("ordinal"))
-        frames["task"] = frames["task"].with_columns(pl.int_range(pl.len()).over("document_id").cast(pl.Int32).alias("ordinal"))
+        frames["appt"] = frames["appt"].with_columns(
+            pl.int_range(pl.len()).over("document_id").cast(pl.Int32).alias("ordinal")
+        )
+        frames["task"] = frames["task"].with_columns(
+            pl.int_range(pl.len()).over("document_id").cast(pl.Int32).alias("ordinal")
+        )
         for name, frame in frames.items():
             con.register(name, frame.with_columns(pl.lit(raw_id).alias("raw_id")).to_arrow())
         try:
@@ -309,7 +365,9 @@ def _load_facts(con: duckdb.DuckDBPyConnection, p: Parsed, seq_to_id: pl.DataFra
         finally:
             for name in frames:
                 con.unregister(name)
-    meta = p.metadata.join(seq_to_id, on="seq").unique(["document_id", "key"], keep="first", maintain_order=True)
+    meta = p.metadata.join(seq_to_id, on="seq").unique(
+        ["document_id", "key"], keep="first", maintain_order=True
+    )
     con.execute(
         "DELETE FROM document_metadata WHERE source_uri = ? AND list_contains(?, document_id)",
         [uri, seq_to_id["document_id"].to_list()],
@@ -317,13 +375,21 @@ def _load_facts(con: duckdb.DuckDBPyConnection, p: Parsed, seq_to_id: pl.DataFra
     if meta.height:
         con.register("meta", meta.with_columns(pl.lit(uri).alias("source_uri")).to_arrow())
         try:
-            con.execute("INSERT INTO document_metadata SELECT document_id, source_uri, key, value FROM meta")
+            con.execute(
+                "INSERT INTO document_metadata SELECT document_id, source_uri, key, value FROM meta"
+            )
         finally:
             con.unregister("meta")
 
 
 def quarantine(
-    con: duckdb.DuckDBPyConnection, *, raw_id: str, source_id: str, uri: str, stage: str, reason: str
+    con: duckdb.DuckDBPyConnection,
+    *,
+    raw_id: str,
+    source_id: str,
+    uri: str,
+    stage: str,
+    reason: str,
 ) -> None:
     """Record an input that failed at ``stage``; a repeat failure bumps ``attempts``."""
     now = dt.datetime.now(dt.UTC)

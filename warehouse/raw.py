@@ -9,10 +9,38 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import duckdb
+
+
+INLINE_MAX_BYTES = 4 * 1024 * 1024  # larger inputs (big PDFs) go to the raw store directory
+
+
+def raw_store_dir(con: duckdb.DuckDBPyConnection) -> Path:
+    """``<warehouse>.raw/`` beside the warehouse file: where large raw inputs live, owner-only."""
+    (path,) = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return Path(path).with_name(Path(path).name + ".raw")
+
+
+def _write_blob(con: duckdb.DuckDBPyConnection, sha: str, content: bytes) -> str:
+    """Write a large input to the raw store (atomically: temp file + rename); returns its relative path."""
+    root = raw_store_dir(con)
+    target = root / sha[:2] / sha
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(root, 0o700)
+        tmp = target.with_suffix(".part")
+        with open(tmp, "wb") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, target)
+    return str(target.relative_to(root.parent))
 
 
 def raw_id_for(uri: str, sha256: str) -> str:
@@ -40,11 +68,13 @@ def store_raw(
     raw_id = raw_id_for(uri, sha)
     if con.execute("SELECT 1 FROM raw_item WHERE raw_id = ?", [raw_id]).fetchone():
         return raw_id, False
+    inline = len(content) <= INLINE_MAX_BYTES
+    file_path = None if inline else _write_blob(con, sha, content)
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
-            "INSERT INTO raw_blob (sha256, content, size_bytes) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            [sha, content, len(content)],
+            "INSERT INTO raw_blob (sha256, content, size_bytes, file_path) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [sha, content if inline else None, len(content), file_path],
         )
         con.execute(
             "INSERT INTO raw_item (raw_id, source_id, uri, kind, sha256, media_type, encoding,"
@@ -68,14 +98,29 @@ def read_raw(con: duckdb.DuckDBPyConnection, raw_id: str) -> dict[str, Any]:
     """One raw row with its bytes, for a reprocess."""
     row = con.execute(
         "SELECT r.raw_id, r.source_id, r.uri, r.kind, r.sha256, r.media_type, r.encoding,"
-        " r.hints, r.fetched_at, b.content FROM raw_item r JOIN raw_blob b USING (sha256)"
+        " r.hints, r.fetched_at, b.content, b.file_path FROM raw_item r JOIN raw_blob b USING (sha256)"
         " WHERE r.raw_id = ?",
         [raw_id],
     ).fetchone()
     if row is None:
         raise KeyError(f"no raw item {raw_id}")
-    keys = ["raw_id", "source_id", "uri", "kind", "sha256", "media_type", "encoding", "hints", "fetched_at", "content"]
+    keys = [
+        "raw_id",
+        "source_id",
+        "uri",
+        "kind",
+        "sha256",
+        "media_type",
+        "encoding",
+        "hints",
+        "fetched_at",
+        "content",
+        "file_path",
+    ]
     out = dict(zip(keys, row, strict=True))
+    file_path = out.pop("file_path")
+    if out["content"] is None and file_path:
+        out["content"] = (raw_store_dir(con).parent / file_path).read_bytes()
     out["hints"] = json.loads(out["hints"] or "{}")
     return out
 
@@ -112,3 +157,20 @@ def select_raw_ids(
         sql.append("AND (parsed_sha256 IS NULL OR parsed_sha256 <> sha256)")
     sql.append("ORDER BY fetched_at, uri")
     return [r for (r,) in con.execute(" ".join(sql), params).fetchall()]
+
+
+def register_source(
+    con: duckdb.DuckDBPyConnection,
+    source_id: str,
+    *,
+    name: str | None = None,
+    family: str | None = None,
+    base_url: str | None = None,
+    kind: str | None = None,
+) -> None:
+    """Insert or refresh a dim_source row (a site definition, or ``local`` for files)."""
+    con.execute(
+        "INSERT INTO dim_source VALUES (?, ?, ?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET"
+        " name = excluded.name, family = excluded.family, base_url = excluded.base_url, kind = excluded.kind",
+        [source_id, name, family, base_url, kind],
+    )

@@ -8,20 +8,38 @@ from typing import Any
 
 import duckdb
 
-COUNTERS = ("pages_fetched", "inputs", "documents_added", "documents_updated", "documents_unchanged", "quarantined")
+COUNTERS = (
+    "pages_fetched",
+    "inputs",
+    "documents_added",
+    "documents_updated",
+    "documents_unchanged",
+    "quarantined",
+)
 
 
-def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, parameters: dict[str, Any]) -> None:
+def start_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, flow: str, parameters: dict[str, Any]
+) -> None:
     """Record that a run started (state RUNNING); a re-used run id is restarted."""
     con.execute(
         "INSERT INTO pipeline_runs (run_id, flow, parameters, started, state) VALUES (?, ?, ?, ?, 'RUNNING')"
         " ON CONFLICT (run_id) DO UPDATE SET started = excluded.started, state = 'RUNNING', finished = NULL",
-        [run_id, flow, json.dumps(parameters, ensure_ascii=False, default=str), dt.datetime.now(dt.UTC)],
+        [
+            run_id,
+            flow,
+            json.dumps(parameters, ensure_ascii=False, default=str),
+            dt.datetime.now(dt.UTC),
+        ],
     )
 
 
 def finish_run(
-    con: duckdb.DuckDBPyConnection, run_id: str, state: str, counts: dict[str, int], message: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    state: str,
+    counts: dict[str, int],
+    message: str | None = None,
 ) -> None:
     """Record the end of a run with its counts."""
     values = [int(counts.get(c, 0)) for c in COUNTERS]

@@ -5,10 +5,12 @@
 -- ---------------------------------------------------------------- raw layer
 CREATE TABLE raw_blob (
     sha256      VARCHAR PRIMARY KEY,
-    content     BLOB NOT NULL,
-    size_bytes  BIGINT NOT NULL
+    content     BLOB,
+    size_bytes  BIGINT NOT NULL,
+    file_path   VARCHAR
 );
-COMMENT ON TABLE raw_blob IS 'Every fetched or read byte, stored once per distinct content (sha256).';
+COMMENT ON TABLE raw_blob IS 'Every fetched or read byte, stored once per distinct content (sha256): inline, or for large inputs in the raw store directory beside the warehouse file.';
+COMMENT ON COLUMN raw_blob.file_path IS 'For inputs over the inline limit: path of the file in the raw store (<warehouse>.raw/), relative to the warehouse file.';
 
 CREATE TABLE raw_item (
     raw_id       VARCHAR PRIMARY KEY,
