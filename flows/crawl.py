@@ -66,7 +66,14 @@ def crawl_site(
     """Crawl one site; store every response raw; return what needs parsing and the report."""
     logger = get_run_logger()
     with connect(db, wait=WRITER_WAIT_SECONDS) as con:
-        register_source(con, site.id, name=site.name, family=site.family, base_url=site.start_urls[0], kind=site.kind)
+        register_source(
+            con,
+            site.id,
+            name=site.name,
+            family=site.family,
+            base_url=site.start_urls[0],
+            kind=site.kind,
+        )
         known = validators_for(con, site.id)
     responses: list[FetchResult] = []
     fetched: list[RawItem] = []

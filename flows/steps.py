@@ -22,9 +22,9 @@ from sources.encoding import decode
 from sources.raw import RawItem
 from transforms.dispatch import MAX_INPUT_BYTES, parse_input
 from transforms.model import Parsed, ParseError
-from warehouse.db import frame
-from warehouse.load import LoadResult, load_parsed, quarantine
+from warehouse.db import frame, one_row
 from warehouse.issuers import refresh_issuers
+from warehouse.load import LoadInput, LoadResult, load_batch, quarantine
 from warehouse.raw import read_raw, register_source, store_raw
 
 log = logging.getLogger("gazette")
@@ -87,7 +87,10 @@ def stage_items(
     """
     refs = []
     items = list(items)
-    for source_id in sorted({it.source_id for it in items} - {r for (r,) in con.execute("SELECT source_id FROM dim_source").fetchall()}):
+    for source_id in sorted(
+        {it.source_id for it in items}
+        - {r for (r,) in con.execute("SELECT source_id FROM dim_source").fetchall()}
+    ):
         if source_id == "local":
             register_source(con, "local", name="local files", family="local", kind="file")
     for it in items:
@@ -96,9 +99,7 @@ def stage_items(
             media_type=it.media_type, encoding=it.encoding, http_status=it.http_status, headers=it.headers,
             hints=it.hints, run_id=run_id,
         )  # fmt: skip
-        row = con.execute(
-            "SELECT parsed_sha256 FROM raw_item WHERE raw_id = ?", [raw_id]
-        ).fetchone()
+        row = one_row(con, "SELECT parsed_sha256 FROM raw_item WHERE raw_id = ?", [raw_id])
         needs = force or row is None or row[0] != it.sha256
         refs.append(
             RawRef(
@@ -190,16 +191,20 @@ def load_outcomes(
     run_id: str | None = None,
     progress: Callable[[str], None] | None = None,
     refresh: bool = True,
+    batch_size: int = 500,
 ) -> dict[str, int]:
-    """Load each parsed input in its own transaction; quarantine failures. Returns counts.
+    """Load parsed inputs in batches, each batch one transaction; quarantine failures.
 
-    ``refresh`` recomputes the derived issuer tables once at the end (canonical names, levels).
+    A batch that the database refuses is retried input by input, so one bad input is
+    quarantined (stage 'load') and the others still load. ``refresh`` recomputes the derived
+    issuer tables once at the end (canonical names, levels, regions).
     """
     total = LoadResult()
     quarantined = loaded = 0
+    good: list[Outcome] = []
     for o in outcomes:
-        ref = o.ref
         if o.parsed is None:
+            ref = o.ref
             quarantine(
                 con,
                 raw_id=ref.raw_id,
@@ -211,33 +216,34 @@ def load_outcomes(
             quarantined += 1
             if progress:
                 progress(f"quarantined {ref.label}: {o.error}")
-            continue
+        else:
+            good.append(o)
+    for start in range(0, len(good), batch_size):
+        chunk = good[start : start + batch_size]
         try:
-            res = load_parsed(
-                con,
-                o.parsed,
-                raw_id=ref.raw_id,
-                source_id=ref.source_id,
-                uri=ref.uri,
-                raw_sha256=ref.sha256,
-                run_id=run_id,
-            )
-        except duckdb.Error as exc:
-            quarantine(
-                con,
-                raw_id=ref.raw_id,
-                source_id=ref.source_id,
-                uri=ref.uri,
-                stage="load",
-                reason=f"{ref.uri}: {exc}",
-            )
-            quarantined += 1
-            continue
-        total += res
-        loaded += 1
+            total += load_batch(con, [(_load_input(o.ref), o.parsed) for o in chunk], run_id=run_id)
+            loaded += len(chunk)
+        except duckdb.Error:
+            for o in chunk:  # isolate the input the database refuses
+                try:
+                    total += load_batch(con, [(_load_input(o.ref), o.parsed)], run_id=run_id)
+                    loaded += 1
+                except duckdb.Error as exc:
+                    quarantine(
+                        con,
+                        raw_id=o.ref.raw_id,
+                        source_id=o.ref.source_id,
+                        uri=o.ref.uri,
+                        stage="load",
+                        reason=f"{o.ref.uri}: {exc}",
+                    )
+                    quarantined += 1
         if progress:
+            names = ", ".join(o.ref.label for o in chunk[:3]) + (
+                f" and {len(chunk) - 3} more" if len(chunk) > 3 else ""
+            )
             progress(
-                f"loaded {ref.label}: {o.parsed.documents.height} documents ({res.added} new, {res.updated} updated)"
+                f"loaded {loaded}/{len(good)} inputs ({names}): {total.added} documents new, {total.updated} updated so far"
             )
     if loaded and refresh:
         refresh_issuers(con)  # canonical issuers, levels and regions over everything loaded
@@ -248,6 +254,10 @@ def load_outcomes(
         "documents_unchanged": total.unchanged,
         "quarantined": quarantined,
     }
+
+
+def _load_input(ref: RawRef) -> LoadInput:
+    return LoadInput(ref.raw_id, ref.source_id, ref.uri, ref.sha256)
 
 
 def summary(con: duckdb.DuckDBPyConnection, uris: list[str] | None = None) -> pl.DataFrame:
@@ -274,7 +284,9 @@ def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def ingest_files(db: str | Path | None, paths: list[str | Path], *, force: bool = False, wait: float = 60.0) -> dict[str, int]:
+def ingest_files(
+    db: str | Path | None, paths: list[str | Path], *, force: bool = False, wait: float = 60.0
+) -> dict[str, int]:
     """The ingest flow's steps without Prefect (benchmarks, fault tests, scripts).
 
     Same order and guarantees as the flow: bytes stored first, then each input parsed and
@@ -286,7 +298,9 @@ def ingest_files(db: str | Path | None, paths: list[str | Path], *, force: bool 
     items = [read_file(p) for p in expand(list(paths))]
     with connect(db, wait=wait) as con:
         refs = stage_items(con, items, force=force)
-        outcomes = [parse_one(r, it.content) for r, it in zip(refs, items, strict=True) if r.needs_parse]
+        outcomes = [
+            parse_one(r, it.content) for r, it in zip(refs, items, strict=True) if r.needs_parse
+        ]
         counts = load_outcomes(con, outcomes)
     counts["skipped"] = len(items) - len(outcomes)
     return counts

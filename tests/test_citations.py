@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import GOLD, SEEDS
+from conftest import GOLD, SAMPLES, SEEDS
 
 from transforms.citations import extract_citations
 
@@ -80,3 +80,35 @@ def test_seed_citations_match_gold_per_document() -> None:
     got = set(_numbers(body)) - own
     assert got == want
     assert len(want) == 10
+
+
+def _page_text(relative: str) -> str:
+    """The visible text of a saved portal page (BeautifulSoup, as a reader sees it)."""
+    from bs4 import BeautifulSoup
+
+    raw = (SAMPLES / relative).read_bytes()
+    return BeautifulSoup(raw, "lxml").get_text("\n")
+
+
+def test_order_numbers_glued_to_the_state_name_or_a_date_start_at_the_issuer() -> None:
+    # gov.cn: "（1994年1月28日中华人民共和国国务院令第142号发布 … 2018年12月18日中华人民共和国
+    # 国务院令第707号第四次修订）" and the metadata cell "国令第707号": one series, 国令.
+    assert _numbers(_page_text("govcn/row33_guoling707.html")) == ["国令第707号", "国令第142号"]
+    # jiangxi: "(2011年8月26日省人民政府令第190号公布 2016年9月21日省人民政府令第223号修正)",
+    # "１９９８年２月１０日省人民政府令第６６号发布、２００４年６月３０日省人民政府令第１３４号修正".
+    found = _numbers(_page_text("jiangxi/art_4975_1566875.html"))
+    assert "省人民政府令第190号" in found
+    assert "省人民政府令第66号" in found
+    assert "省人民政府令第134号" in found
+    assert not [n for n in found if n.startswith(("日", "国国"))]
+
+
+def test_order_series_maps_printed_issuers_and_keeps_city_names() -> None:
+    assert _numbers("根据中华人民共和国国务院令第588号") == ["国令第588号"]
+    assert _numbers("依据国务院令第588号和中华人民共和国财政部令第41号") == [
+        "国令第588号",
+        "财政部令第41号",
+    ]
+    assert _numbers("二〇一一年八月二十六日省人民政府令第190号公布") == ["省人民政府令第190号"]
+    # 日 of 日照市 is a city's name, not a date's unit.
+    assert _numbers("依照日照市人民政府令第5号") == ["日照市人民政府令第5号"]

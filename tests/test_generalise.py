@@ -298,3 +298,212 @@ def test_work_report_dated_under_the_title_and_a_statistics_communique():
     assert "县政府公报" not in report["body"]  # the running header (gazette name) is gone
     assert stats["issuers"] == ["通江县统计局"]
     assert stats["signed_date"] == dt.date(2021, 3, 1)
+
+
+# Issue 3, second pass: shapes seen in provincial and State Council gazettes (synthetic text).
+PROVINCE_ISSUE = """湖东省人民政府公报
+2021年第6期（总第718期）
+湖东省人民政府办公厅主办          2021年3月25日出版
+
+目    录
+
+【省政府令】
+湖东省城市供水管理办法（省政府令第251号）……………………………………（3）
+
+【省政府文件】
+湖东省人民政府关于公布第三批省级历史文化名镇名村的通知
+（湖政发〔2021〕4号）……………………………………………………………（9）
+湖东省人民政府关于同意设立湖东青山经济开发区的批复
+（湖政函〔2021〕12号）…………………………………………………………（11）
+
+【省政府办公厅文件】
+湖东省人民政府办公厅关于进一步加强农村供水保障工作的意见
+（湖政办发〔2021〕7号）…………………………………………………………（12）
+
+【政策解读】
+《湖东省城市供水管理办法》解读……………………………………………………（16）
+
+【人事任免】
+湖东省人民政府任免名单……………………………………………………………（18）
+
+湖东省人民政府令
+
+第251号
+
+《湖东省城市供水管理办法》已经2021年2月26日省人民政府第88次常务会议审议通过，现予公布，自2021年5月1日起施行。
+
+省长  王五
+
+2021年3月3日
+
+湖东省城市供水管理办法
+
+第一条  为了加强城市供水管理，保障城市生活、生产用水，根据有关法律法规，结合本省实际，制定本办法。
+
+第二条  本办法适用于本省行政区域内城市供水的规划、建设、经营和管理。
+
+湖东省人民政府公报  2021年第6期  ·3·
+
+第三条  省住房城乡建设主管部门负责全省城市供水的监督管理工作。
+
+湖东省人民政府关于公布第三批省级历史文化名镇名村的通知
+
+湖政发〔2021〕4号
+
+各市州人民政府，省政府各部门：
+
+经省人民政府同意，现将第三批省级历史文化名镇名村名单予以公布。各地要切实做好保护工作。
+
+湖东省人民政府
+
+2021年2月8日
+
+湖东省人民政府关于同意设立湖东青山经济开发区的批复
+
+湖政函〔2021〕12号
+
+青山市人民政府：
+
+你市《关于申请设立湖东青山经济开发区的请示》（青政〔2020〕45号）收悉。经研究，现批复如下：同意设立湖东青山经济开发区。
+
+湖东省人民政府
+
+2021年2月20日
+
+湖东省人民政府办公厅关于进一步加强农村供水保障工作的意见
+
+湖政办发〔2021〕7号
+
+各市州人民政府，省政府各部门：
+
+为进一步加强农村供水保障工作，经省人民政府同意，提出如下意见。
+
+一、强化规划引领。各地要编制农村供水专项规划。（省水利厅、省发展改革委负责）
+
+二、加大资金投入。（省财政厅负责，各市州人民政府落实）
+
+湖东省人民政府办公厅
+
+2021年3月1日
+
+《湖东省城市供水管理办法》解读
+
+一、制定背景
+
+城市供水事关群众切身利益。为规范城市供水管理，省司法厅会同省住房城乡建设厅起草了本办法。
+
+二、主要内容
+
+本办法共六章三十条，主要规定了规划建设、水质管理和法律责任等内容。
+
+湖东省人民政府任免名单
+
+（2021年2月26日）
+
+任命张三为湖东省水利厅副厅长；
+免去李四的湖东省交通运输厅副厅长职务。
+"""
+
+
+def test_province_issue_with_bracketed_pages_numbers_on_a_second_line_and_a_reading():
+    """【】 headings, pages printed ``……（9）``, the number listed on its own line under the
+    title, a 政策解读 whose title ends in 解读 followed by a ``一、`` heading, a 任免名单."""
+    parsed = parse_gazette_text(PROVINCE_ISSUE)
+    docs = parsed.documents.to_dicts()
+    assert parsed.issue.issue_no == 6 and parsed.issue.total_issue_no == 718
+    assert [d["section"] for d in docs] == [
+        "省政府令", "省政府文件", "省政府文件", "省政府办公厅文件", "政策解读", "人事任免",
+    ]  # fmt: skip
+    assert [d["page"] for d in docs] == [3, 9, 11, 12, 16, 18]
+    assert docs[0]["doc_number"] == "湖东省人民政府令第251号"
+    assert docs[2]["doc_number"] == "湖政函〔2021〕12号" and docs[2]["genre"] == "批复"
+    assert docs[4]["title"] == "《湖东省城市供水管理办法》解读"
+    assert docs[5]["title"] == "湖东省人民政府任免名单"
+    assert docs[5]["signed_date"] == dt.date(2021, 2, 26)
+    assert parsed.warnings == []
+    persons = parsed.appointments.filter(parsed.appointments["seq"] == 5)["person"].to_list()
+    assert persons == ["张三", "李四"]
+
+
+STATE_COUNCIL_ISSUE = """中华人民共和国国务院公报
+2021年第9号（总号：1730）
+
+目    录
+
+国务院文件
+国务院关于进一步加强湿地保护修复工作的通知 …………………………… 4
+国务院办公厅文件
+国务院办公厅关于促进家政服务业提质扩容的意见 ………………………… 8
+国务院部门文件
+财政部 税务总局关于延续小型企业所得税优惠政策的公告 ………………… 12
+人事任免
+国务院任免国家工作人员 ……………………………………………………… 14
+
+国务院关于进一步加强湿地保护修复工作的通知
+
+国发〔2021〕6号
+
+各省、自治区、直辖市人民政府，国务院各部委、各直属机构：
+
+湿地是重要的自然生态系统。为进一步加强湿地保护修复，现就有关事项通知如下。
+
+一、严格湿地用途管控。（自然资源部、国家林草局负责）
+
+二、加强湿地修复。（国家林草局牵头，财政部、生态环境部配合）
+
+国务院
+
+2021年3月2日
+
+（此件公开发布）
+
+国务院办公厅关于促进家政服务业提质扩容的意见
+
+国办发〔2021〕11号
+
+各省、自治区、直辖市人民政府，国务院各部委、各直属机构：
+
+家政服务业是新兴产业。经国务院同意，现提出以下意见。
+
+一、加强职业培训。（人力资源社会保障部、商务部负责）
+
+国务院办公厅
+
+2021年3月10日
+
+（此件公开发布）
+
+财政部 税务总局关于延续小型企业所得税优惠政策的公告
+
+财政部 税务总局公告2021年第8号
+
+为支持小型企业发展，现将有关政策公告如下：对小型企业年应纳税所得额不超过100万元的部分，减半征收企业所得税。
+
+财政部  税务总局
+
+2021年3月15日
+
+国务院任免国家工作人员
+
+（2021年3月19日）
+
+任命王甲为国家统计局副局长；免去赵乙的水利部副部长职务。
+"""
+
+
+def test_state_council_issue_counts_in_hao_and_lists_short_headings_before_entries():
+    """``2021年第9号（总号：1730）``; headings ``国务院办公厅文件`` just above an entry are not
+    the first half of a broken title; ``（此件公开发布）`` closes a document, never a title."""
+    parsed = parse_gazette_text(STATE_COUNCIL_ISSUE)
+    docs = parsed.documents.to_dicts()
+    assert (parsed.issue.year, parsed.issue.issue_no, parsed.issue.total_issue_no) == (
+        2021, 9, 1730,
+    )  # fmt: skip
+    assert [d["section"] for d in docs] == [
+        "国务院文件", "国务院办公厅文件", "国务院部门文件", "人事任免",
+    ]  # fmt: skip
+    assert docs[1]["title"] == "国务院办公厅关于促进家政服务业提质扩容的意见"
+    assert docs[1]["doc_number"] == "国办发〔2021〕11号"
+    assert docs[2]["issuers"] == ["财政部", "税务总局"] and docs[2]["genre"] == "公告"
+    assert docs[3]["title"] == "国务院任免国家工作人员"
+    assert parsed.warnings == []

@@ -401,3 +401,18 @@ def test_label_in_the_middle_of_a_time_bar() -> None:
     assert (
         dict(zip(p.metadata["key"], p.metadata["value"], strict=True))["来源"] == "国家发展改革委"
     )
+
+
+def test_real_page_whose_signature_differs_from_its_table() -> None:
+    """art_5400_1505309: the table names 江西省市场监督管理局, the notice is signed by the
+    bureau's epidemic leading group: the table stands, the signature is kept (issue 4)."""
+    d = doc("jiangxi/art_5400_1505309.html")
+    m = meta("jiangxi/art_5400_1505309.html")
+    assert d["issuers"] == ["江西省市场监督管理局"]
+    assert m["disagreement"] == "issuers"
+    assert m["body:issuers"] == "江西省局新冠肺炎疫情防控工作领导小组"
+
+
+def test_agreeing_pages_have_no_disagreement_rows() -> None:
+    for name in ["govcn/row19_guobanfa_1996_25.html", "govcn/row33_guoling707.html"]:
+        assert "disagreement" not in meta(name)

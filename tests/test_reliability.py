@@ -130,8 +130,9 @@ def test_oversized_input_is_refused_in_bounded_memory(tmp_path):
 
 
 # ------------------------------------------------------------------------------ crashes
-def test_sigkill_mid_load_leaves_each_input_all_or_nothing(tmp_path):
-    inputs = _issue_copies(tmp_path, 24)
+@pytest.mark.parametrize(("batch_size", "kill_after"), [(1, 5), (4, 1)])
+def test_sigkill_mid_load_leaves_each_input_all_or_nothing(tmp_path, batch_size, kill_after):
+    inputs = _issue_copies(tmp_path, 40)
     db = tmp_path / "kill.duckdb"
     # What each input must give, from the same parser in this process (the oracle).
     expected = {}
@@ -149,7 +150,7 @@ def test_sigkill_mid_load_leaves_each_input_all_or_nothing(tmp_path):
             refs = stage_items(con, items)
             outcomes = [parse_one(r, it.content) for r, it in zip(refs, items)]
             print("LOADING", flush=True)
-            load_outcomes(con, outcomes, progress=lambda m: print(m, flush=True))
+            load_outcomes(con, outcomes, progress=lambda m: print(m, flush=True), batch_size={batch_size})
         print("DONE", flush=True)
         """
     )
@@ -175,7 +176,7 @@ def test_sigkill_mid_load_leaves_each_input_all_or_nothing(tmp_path):
         assert (docs, appts) in ((0, 0), (n_docs, n_appts)), uri
         assert parsed == (docs == n_docs)
         done += docs == n_docs
-    assert 5 <= done < len(inputs)
+    assert kill_after * batch_size <= done < len(inputs)
     # The next run completes the rest, and totals are exact.
     ingest_files(db, inputs)
     assert one(db, "SELECT count(*) FROM fact_document_appearance") == sum(d for d, _ in expected.values())

@@ -101,6 +101,7 @@ def is_stop_line(line: str, rules: dict[str, Any]) -> bool:
         or is_number_line(s)
         or is_header_date_line(s)
         or bool(re.match(conf.get("salutation", r"^$^"), s))
+        or bool(re.match(conf.get("closing_note", r"^$^"), s))
         or bool(re.search(r"[，。；：,;:]", s))
         or len(s) > MAX_TITLE_LINE_CHARS
     )
@@ -118,11 +119,13 @@ def title_block(
     taken: list[int] = []
     i = _nonblank(lines, start)
     while i < len(lines) and len(taken) < MAX_TITLE_LINES:
-        if is_stop_line(lines[i], rules):
+        if is_stop_line(lines[i], rules) or (taken and _opens_paragraph(lines[i], rules)):
             break
         taken.append(i)
         so_far = "".join(lines[k] for k in taken)
         nxt = _nonblank(lines, i + 1)
+        if expect and _covers(so_far, expect):
+            break  # the listed title is complete, whatever word it ends with (…解读)
         if ends_like_title(so_far, rules):
             if nxt >= len(lines) or is_stop_line(lines[nxt], rules):
                 break
@@ -137,6 +140,18 @@ def title_block(
             if ends_like_title("".join(lines[k] for k in taken[:n]), rules):
                 return taken[:n]
     return taken
+
+
+def _opens_paragraph(line: str, rules: dict[str, Any]) -> bool:
+    """A numbered heading (一、 / （一） / 第一条 / 1.) opens the body, never continues a title."""
+    pattern = rules.get("clean", {}).get("paragraph_start")
+    return bool(pattern) and bool(re.match(pattern, line.strip()))
+
+
+def _covers(so_far: str, expect: str) -> bool:
+    """The title read so far ends the way the table of contents' title does."""
+    got, want = key(so_far), key(expect)
+    return len(want) >= 4 and len(got) >= len(want) * 0.9 and got.endswith(want[-4:])
 
 
 def _continues(line: str, rules: dict[str, Any]) -> bool:

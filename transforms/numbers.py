@@ -10,7 +10,10 @@ list several at once, ``凉府人〔2020〕1、3、4号``. Orders and decrees ha
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 OPEN = "〔[［(（【"
 CLOSE = "〕]］)）】"
@@ -30,7 +33,12 @@ _NUM_RE = re.compile(
     rf"(?P<series>{_SERIES_CHARS}{{1,16}}?)\s*[{re.escape(OPEN)}]\s*(?P<year>(?:19|20)\s*\d\s*\d)\s*"
     rf"[{re.escape(CLOSE)}]\s*第?\s*(?P<serials>\d+(?:\s*[、,，和及]\s*\d+)*)\s*号"
 )
-_ORDER_RE = re.compile(rf"(?P<series>{_SERIES_CHARS}{{1,12}}?令)\s*第\s*(?P<serials>\d+)\s*号")
+_ORDER_RE = re.compile(rf"(?P<series>{_SERIES_CHARS}{{1,16}}?令)\s*第\s*(?P<serials>\d+)\s*号")
+# A date glued before an order's issuer: ``…2020年1月1日省人民政府令`` (digits are not series
+# characters, so the candidate starts with the date's last unit) or ``二〇一一年八月二十六日``.
+_CN_NUM = "〇零一二三四五六七八九十"
+_DATE_HEAD = re.compile(rf"^(?:[{_CN_NUM}]{{2,4}}年)?(?:[{_CN_NUM}]{{1,3}}月)?[{_CN_NUM}]{{1,3}}日")
+RULES_PATH = Path(__file__).with_name("rules") / "facts.toml"
 # A number standing alone (a header line), so the whole prefix is the series.
 _ANCHORED_RE = re.compile(
     rf"^\s*(?P<series>{_SERIES_CHARS}{{1,16}})\s*[{re.escape(OPEN)}]\s*(?P<year>(?:19|20)\s*\d\s*\d)\s*"
@@ -54,17 +62,63 @@ class DocNumber:
         return f"{self.series}〔{self.year}〕{self.serial}号"
 
 
+@cache
+def _order_rules() -> dict:
+    """The ``[orders]`` section of the facts rules (order issuers and their short series)."""
+    with RULES_PATH.open("rb") as fh:
+        return tomllib.load(fh).get("orders", {})
+
+
+def _protected_spans(series: str) -> list[tuple[int, int]]:
+    """Where words that contain a boundary word sit (和 in 共和国 is no boundary)."""
+    spans = []
+    for w in _order_rules().get("protected_words", []):
+        start = series.find(w)
+        while start != -1:
+            spans.append((start, start + len(w)))
+            start = series.find(w, start + 1)
+    return spans
+
+
 def _trim_series(series: str) -> str:
     """Drop running text glued to the left of a series code: cut after the rightmost
-    boundary word that still leaves at least two characters (``…印发凉府人`` -> ``凉府人``)."""
+    boundary word that still leaves at least two characters (``…印发凉府人`` -> ``凉府人``).
+    A boundary word inside a protected word (``共和国``) does not count."""
+    protected = _protected_spans(series)
     cut = 0
     for w in LEADING_WORDS:
         i = series.rfind(w)
-        while i != -1 and len(series) - (i + len(w)) < 2:
+        while i != -1 and (len(series) - (i + len(w)) < 2 or any(s <= i < e for s, e in protected)):
             i = series.rfind(w, 0, i)
         if i != -1:
             cut = max(cut, i + len(w))
     return series[cut:]
+
+
+def order_series(raw: str, *, after_digit: bool = False) -> str:
+    """The series of an order from the text printed before ``第N号`` (ending in 令).
+
+    The series starts at a sensible boundary: after a date (``2020年1月1日省人民政府令`` ->
+    ``省人民政府令``) and after running text; an issuer the rules know maps to its short series
+    (``中华人民共和国国务院令`` / ``国务院令`` -> ``国令``); the state's name before a ministry is
+    dropped (``中华人民共和国财政部令`` -> ``财政部令``). ``after_digit`` says the text before
+    ``raw`` ends in a digit, so a leading 年/月/日 is a date's unit (日照市 is a city).
+    """
+    conf = _order_rules()
+    issuer = raw[:-1] if raw.endswith("令") else raw
+    short = conf.get("short_series", {})
+    for name in sorted(short, key=len, reverse=True):
+        if issuer.endswith(name):
+            return f"{short[name]}令"
+    if after_digit and issuer[:1] in "年月日":
+        issuer = issuer[1:]
+    issuer = _DATE_HEAD.sub("", issuer)
+    issuer = _trim_series(issuer + "令")[:-1]
+    for prefix in conf.get("state_prefixes", []):
+        pos = issuer.find(prefix)
+        if pos != -1 and len(issuer) > pos + len(prefix):
+            issuer = issuer[pos + len(prefix) :]
+    return f"{issuer}令"
 
 
 def _serials(text: str) -> list[int]:
@@ -126,7 +180,8 @@ def find_doc_numbers(text: str) -> list[DocNumber]:
         year = int(re.sub(r"\s", "", m["year"]))
         out.extend((m.start(), DocNumber(series, year, n)) for n in _serials(m["serials"]))
     for m in _windowed(_ORDER_RE, _ORDER_ANCHOR, s, 40):
-        series = _trim_series(m["series"])
+        after_digit = m.start() > 0 and s[m.start() - 1].isdigit()
+        series = order_series(m["series"], after_digit=after_digit)
         out.extend((m.start(), DocNumber(series, None, n)) for n in _serials(m["serials"]))
     out.sort(key=lambda t: t[0])
     return [n for _, n in out]

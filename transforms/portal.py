@@ -54,6 +54,7 @@ from transforms.portal_meta import (
     number_in_title,
     parse_labelled_lines,
     rules,
+    same_number,
     signature,
     site_place,
     split_issuers,
@@ -101,7 +102,9 @@ def parse_portal_html(html: str, *, url: str | None = None, site_name: str | Non
     gk_fields, gk_body = gkmlpt_detail(html)
     page.fields += gk_fields
     drop_chrome(soup)
-    raw_body = lines_between_markers(html) or lines_of_container(soup) or gk_body or lines_of_page(soup)
+    raw_body = (
+        lines_between_markers(html) or lines_of_container(soup) or gk_body or lines_of_page(soup)
+    )
     page.body, page.related = clean_body(raw_body)
     for name, href in attachment_links(soup):
         page.related.append(("附件", f"{name} {href}"))
@@ -248,7 +251,7 @@ def _issuers(
         fallback = [] if interp else sig_issuers or title_prefix_issuers(title)
         issuers = page.issuer_hint or fallback or from_source
     known = title_prefix_issuers(title) + sig_issuers + page.issuer_hint + from_source
-    place = site_place(site_name or meta_value(tags, "site_name"))
+    place = place_of(page, site_name)
     return list(dict.fromkeys(expand_issuer(i, known, place) for i in issuers))
 
 
@@ -317,6 +320,10 @@ def _build(
     rows = [(f.key, f.value) for f in fields]
     rows += [(f"meta:{k}", v) for k, v in tags.items()]
     rows += page.related
+    if not interp:
+        body_number = normalize_doc_number(page.number_hint) or header_number(page.body)
+        body_issuers = [expand_issuer(i, issuers, place_of(page, site_name)) for i in sig_issuers]
+        rows += _disagreement(doc, body_number, parse_date(sig_date), body_issuers)
     if interp:
         rows.append(("page_kind", rules()["interpretation"]["kind"]))
         if target := _interprets(page, title):
@@ -331,6 +338,43 @@ def _build(
     parsed = Parsed(kind="portal_page", documents=documents, metadata=metadata)
     _add_facts(parsed)
     return parsed.conformed()
+
+
+def place_of(page: _Page, site_name: str | None) -> str | None:
+    """The place of the site's government (江西省), for expanding abbreviated issuers."""
+    return site_place(site_name or meta_value(page.tags, "site_name"))
+
+
+def _disagreement(
+    doc: dict, number: str | None, signed: object, issuers: list[str]
+) -> list[tuple[str, str]]:
+    """Issue 4: the table's values stand in the document row; where the body (number under the
+    title, signature issuers, signature date) states a field differently, its value is kept as
+    a ``body:<field>`` row and a ``disagreement`` row names the fields, for analysts to query."""
+    r = rules()["disagreement"]
+    out: list[tuple[str, str]] = []
+    if number and doc["doc_number"] and not same_number(number, doc["doc_number"]):
+        out.append(("doc_number", number))
+    if signed and doc["signed_date"] and signed != doc["signed_date"]:
+        out.append(("signed_date", signed.isoformat()))
+    if issuers and doc["issuers"] and not _same_issuers(issuers, doc["issuers"]):
+        out.append(("issuers", "、".join(issuers)))
+    if not out:
+        return []
+    return [(r["prefix"] + k, v) for k, v in out] + [(r["key"], ",".join(k for k, _ in out))]
+
+
+def _same_issuers(a: list[str], b: list[str]) -> bool:
+    """The same bodies, one list perhaps abbreviated (江西省市场监管局 for 江西省市场监督管理局:
+    the short name's characters appear in order in the full one, the place alike)."""
+
+    def short_of(x: str, y: str) -> bool:
+        it = iter(y)
+        return x[:2] == y[:2] and all(ch in it for ch in x)
+
+    return len(a) == len(b) and all(
+        any(x == y or short_of(x, y) or short_of(y, x) for y in b) for x in a
+    )
 
 
 def _add_facts(parsed: Parsed) -> None:

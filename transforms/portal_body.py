@@ -172,15 +172,21 @@ def attachment_links(soup: BeautifulSoup) -> list[tuple[str, str]]:
     """(name, href) of attachment files linked beside the body (TRS pages list ``P0….pdf``
     links under the text, outside its container): the article's parent block is searched."""
     node = body_container(soup)
-    if node is None or node.parent is None:
-        return []
     rx = re.compile(rules()["body"]["attachment_href"], re.I)
-    out = []
-    for a in node.parent.find_all("a", href=True):
-        name = a.get_text(" ", strip=True)
-        if name and rx.search(a["href"]):
-            out.append((name, a["href"]))
-    return list(dict.fromkeys(out))
+    # The nearest enclosing block that links files: the article's parent, or one or two
+    # levels up when the text sits in a wrapper of its own (div.article_con > div.TRS_Editor).
+    for _ in range(rules()["body"]["attachment_levels"]):
+        if node is None or node.parent is None or node.parent.name in ("body", "html"):
+            return []
+        node = node.parent
+        out = [
+            (name, a["href"])
+            for a in node.find_all("a", href=True)
+            if (name := a.get_text(" ", strip=True)) and rx.search(a["href"])
+        ]
+        if out:
+            return list(dict.fromkeys(out))
+    return []
 
 
 @cache

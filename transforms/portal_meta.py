@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from transforms.dates import is_date_line
-from transforms.numbers import normalize_doc_number
+from transforms.numbers import normalize_doc_number, parse_doc_number
 
 RULES_PATH = Path(__file__).parent / "rules" / "portal.toml"
 _SP = r"[^\S\r\n]"  # any space but a line break (ASCII, full-width, em, no-break)
@@ -189,7 +189,10 @@ def names_in_line(line: str) -> list[str]:
     suffix = rules()["issuers"]["masthead_suffix"]
     line = re.sub(suffix, "", line.strip()).strip()
     names: list[str] = []
-    for group in re.split(r"\u3000+| {2,}|\t+", line):
+    groups = [g.strip() for g in re.split(r"\u3000+| {2,}|\t+", line) if g.strip()]
+    if len(groups) > 1 and all(len(g) == 1 for g in groups):
+        return [re.sub(suffix, "", "".join(groups)).strip()]  # 商　务　部: one name spaced out wide
+    for group in groups:
         group = group.strip()
         if not group:
             continue
@@ -363,6 +366,37 @@ def is_number_line(line: str) -> bool:
 
 
 def header_number(body: list[str]) -> str | None:
-    """A number standing alone on a line of the body's header (under the title)."""
-    line = next((s for s in body[: rules()["pdf"]["header_lines"]] if is_number_line(s)), None)
+    """A number standing alone on a line of the body's header (under the title), or an
+    order's number under its masthead (``中华人民共和国国务院令`` / ``第707号`` -> 国令第707号)."""
+    head = body[: rules()["pdf"]["header_lines"]]
+    order = order_number(head)
+    if order:
+        return order
+    line = next((s for s in head if is_number_line(s)), None)
     return normalize_doc_number(line)
+
+
+def order_number(lines: list[str]) -> str | None:
+    """An order's number printed as a masthead line naming the order series and a ``第N号``
+    line under it; the series is shortened as the issuer writes it (data: ``[orders.series]``)."""
+    o = rules()["orders"]
+    for a, b in zip(lines, lines[1:], strict=False):
+        m, n = re.match(o["masthead"], squeeze(a)), re.match(o["serial"], b.strip())
+        if m and n:
+            series = o["series"].get(m["series"], m["series"])
+            return f"{series}第{int(n['serial'])}号"
+    return None
+
+
+def same_number(a: str | None, b: str | None) -> bool:
+    """Two normal-form numbers name the same document: equal, or the same order serial with
+    the series written in full by one and short by the other (江西省人民政府令 / 省政府令)."""
+    if a == b:
+        return True
+    pa, pb = parse_doc_number(a), parse_doc_number(b)
+    if not (pa and pb) or (pa.year, pa.serial) != (pb.year, pb.serial):
+        return False
+    sa, sb = pa.series or "", pb.series or ""
+    return (
+        sa.endswith("令") and sb.endswith("令") and (sa.endswith(sb[-3:]) or sb.endswith(sa[-3:]))
+    )

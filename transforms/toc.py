@@ -22,7 +22,11 @@ from transforms.clean import has_cjk
 from transforms.numbers import find_doc_numbers
 
 _MARK = r"(?:[-*•·●◆■□]\s*)?"
+# A page number after a title, bare or in brackets: ``…通知 36``, ``…通知……（36）``.
+_PAGE = r"(?:(?P<page>\d{1,3})|[（(〔［\[]\s*(?P<ppage>\d{1,3})\s*[)）〕］\]])"
 _PAGE_FIRST = re.compile(rf"^{_MARK}(?P<page>\d{{1,3}})\s+(?P<title>\S.*?)\s*$")
+# A broken title's first line fills most of a line; a shorter plain line is a heading.
+SHORT_HEADING_CHARS = 10
 _NUMBER_TAIL = re.compile(r"\s*[（(][^（()）]*(?:〔|\[|［|【|（|\(|令)[^（()）]*号[)）]\s*$")
 _HEADING_MARKS = re.compile(
     r"^(?:#{1,6}\s*|\*\*|【|〖|\[)?(?P<name>[^*#【】〖〗\[\]]+?)(?:\*\*|】|〗|\])?$"
@@ -51,7 +55,13 @@ class Toc:
 
 def _page_last(rules: dict[str, Any]) -> re.Pattern[str]:
     leader = rules.get("toc", {}).get("leader", r"[.·…\s]{2,}")
-    return re.compile(rf"^{_MARK}(?P<title>\S.*?)(?:{leader}|\s+)(?P<page>\d{{1,3}})\s*$")
+    return re.compile(rf"^{_MARK}(?P<title>\S.*?)(?:{leader}|\s+){_PAGE}\s*$")
+
+
+def _page_of(m: re.Match[str]) -> int:
+    """The page number of an entry match, bare or bracketed."""
+    groups = m.groupdict()
+    return int(groups.get("page") or groups["ppage"])
 
 
 def _entry(line: str, rules: dict[str, Any]) -> tuple[str, int | None] | None:
@@ -62,7 +72,7 @@ def _entry(line: str, rules: dict[str, Any]) -> tuple[str, int | None] | None:
     for rx in (_PAGE_FIRST, _page_last(rules)):
         m = rx.match(s)
         if m and _title_like(m["title"]):
-            return m["title"].strip(" .·…-"), int(m["page"])
+            return m["title"].strip(" .·…-"), _page_of(m)
     m = re.match(r"^[-*•·●◆■□]\s+(?P<title>\S.*)$", s)
     if m and _title_like(m["title"]):
         return m["title"].strip(), None
@@ -139,6 +149,9 @@ def read_toc(lines: list[str], rules: dict[str, Any]) -> Toc | None:
         if heading and not got:
             section, end, i = heading, i + 1, i + 1
             continue
+        if got is None and _short_heading(lines, i, rules):
+            section, end, i = re.sub(r"\s+", "", s), i + 1, i + 1
+            continue
         if got is None and i + 1 < len(lines):  # a title broken before its page number
             cont = _page_last(rules).match(lines[i + 1].strip())
             if (
@@ -159,7 +172,7 @@ def read_toc(lines: list[str], rules: dict[str, Any]) -> Toc | None:
             nxt = lines[i + 1].strip()
             cont = _page_last(rules).match(nxt)
             if cont and not re.match(r"^[-*•·●◆■□]\s", nxt) and not is_section_heading(nxt, rules):
-                title, page, i = title + cont["title"], int(cont["page"]), i + 1
+                title, page, i = title + cont["title"], _page_of(cont), i + 1
         title, number = _split_number(title)
         entries.append(TocEntry(title, section, page, number, i))
         end = i + 1
@@ -191,6 +204,13 @@ def _next_entry(lines: list[str], i: int, rules: dict[str, Any]) -> bool:
     if _entry_at(lines, i, rules):
         return True
     return bool(is_section_heading(lines[i], rules)) and _next_entry(lines, i + 1, rules)
+
+
+def _short_heading(lines: list[str], i: int, rules: dict[str, Any]) -> bool:
+    """A plain heading too short to be the first half of a broken title (``国务院部门文件``
+    above ``财政部 税务总局关于…的公告 …… 12``): checked before the broken-title reading."""
+    s = re.sub(r"\s+", "", lines[i])
+    return len(s) <= SHORT_HEADING_CHARS and _plain_heading(lines, i, rules)
 
 
 def _plain_heading(lines: list[str], i: int, rules: dict[str, Any]) -> bool:

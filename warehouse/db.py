@@ -87,7 +87,7 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """The highest applied migration number (0 for an empty file)."""
     try:
-        return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+        return one_row(con, "SELECT coalesce(max(version), 0) FROM schema_migrations")[0]
     except duckdb.CatalogException:
         return 0
 
@@ -149,3 +149,10 @@ def connect(
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
     """A query's result as a polars frame (Arrow path; DuckDB 2 wants results consumed at once)."""
     return con.sql(sql, params=params).pl() if params else con.sql(sql).pl()
+
+
+def one_row(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple | None:
+    """The first row of a query, or None, with the result fully consumed (DuckDB 2 requires it
+    before the connection does anything else)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None

@@ -13,14 +13,17 @@ from typing import Any
 
 import duckdb
 
+from warehouse.db import one_row
+
 
 def watermark(con: duckdb.DuckDBPyConnection, source_id: str) -> dt.date | None:
     """Newest list (publication) date among the source's stored detail items, or None."""
-    row = con.execute(
+    row = one_row(
+        con,
         "SELECT max(TRY_CAST(json_extract_string(hints, '$.list_date') AS DATE)) FROM raw_item"
         " WHERE source_id = ? AND kind <> 'list_page'",
         [source_id],
-    ).fetchone()
+    )
     return row[0] if row else None
 
 

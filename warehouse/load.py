@@ -1,45 +1,47 @@
-"""Load one parsed input into the star schema, atomically and idempotently.
+"""Load parsed inputs into the star schema, atomically and idempotently, in bulk.
 
-Each input (one raw item) is loaded in one transaction: a crash leaves the warehouse as it was.
-Loading the same input twice changes no row: document ids come from content, facts of a
-document are replaced as a whole, and appearances are keyed by (document, uri).
-Frames go in through DuckDB's Arrow path (``INSERT … SELECT`` from a registered frame), never
-row by row.
+A batch of inputs (one or thousands) is loaded in one transaction: a crash leaves the
+warehouse as it was, so every input is all-or-nothing. Loading the same inputs twice changes
+no row: document ids come from content (:mod:`warehouse.keys`), the facts of a document are
+replaced as a whole, appearances are keyed by (document, uri). Frames go in through DuckDB's
+Arrow path (``INSERT … SELECT`` from a registered frame), never row by row.
+
+A document found in two inputs (a portal page and a gazette issue) is one ``fact_document``
+row: the first input that brought it defines it (its ``defining_uri``); later ones add an
+appearance and fill gaps. A corrected republication from the defining URI replaces the row and
+keeps the previous version in ``document_history``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
 import polars as pl
 
 from transforms.model import Parsed
-from warehouse.db import frame
+from warehouse.db import frame, one_row
+from warehouse.keys import issue_id_for, series_kind, with_document_ids
 
-_WS = re.compile(r"\s+")
-_PUNCT = str.maketrans(
-    {
-        "（": "(",
-        "）": ")",
-        "“": '"',
-        "”": '"',
-        "‘": "'",
-        "’": "'",
-        "，": ",",
-        "：": ":",
-        "〔": "[",
-        "〕": "]",
-    }
-)
+# Re-exported: callers and tests import these from here.
+__all__ = ["LoadInput", "LoadResult", "load_batch", "load_parsed", "quarantine", "series_kind"]
+
+
+@dataclass(frozen=True)
+class LoadInput:
+    """Which raw item a Parsed came from."""
+
+    raw_id: str
+    source_id: str
+    uri: str
+    sha256: str | None = None
 
 
 @dataclass
 class LoadResult:
-    """What one load did, for the run summary."""
+    """What a load did, for the run summary."""
 
     added: int = 0
     updated: int = 0
@@ -54,81 +56,6 @@ class LoadResult:
         return self
 
 
-def _sha(text: str, n: int = 32) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:n]
-
-
-def normalise_title_key(title: str | None) -> str:
-    """Title as a matching key: no whitespace, half-width brackets and quotes."""
-    return _WS.sub("", (title or "")).translate(_PUNCT)
-
-
-def document_key(
-    doc_number: str | None,
-    doc_year: int | None,
-    title: str | None,
-    day: dt.date | None,
-    context: str | None = None,
-) -> str:
-    """What makes two rows the same document, across sources and runs.
-
-    A number with a year is unique for its series; an order number (国令第707号) is unique
-    with its date; a document without a number is its title and date; with neither number nor
-    date (a 1—2月人事任免 digest recurs every year) it is its title within its gazette issue.
-    """
-    if doc_number and doc_year:
-        return f"n:{doc_number}"
-    if doc_number:
-        return f"n:{doc_number}|{day or ''}"
-    if day:
-        return f"t:{normalise_title_key(title)}|{day}"
-    return f"t:{normalise_title_key(title)}|{context or ''}"
-
-
-def with_document_ids(docs: pl.DataFrame, context: str | None = None) -> pl.DataFrame:
-    """Add ``document_id`` and ``content_sha256`` to a contract documents frame.
-
-    ``context`` (the gazette issue's label, else the input's URI) tells apart undated,
-    unnumbered documents of the same title in different issues.
-    """
-    rows = docs.select("doc_number", "doc_year", "title", "signed_date", "published_date").rows()
-    ids = [_sha(document_key(n, y, t, s or p, context)) for n, y, t, s, p in rows]
-    content = docs.select(
-        pl.concat_str(
-            [
-                pl.col("title").fill_null("").str.replace_all(r"\s+", ""),
-                pl.col("doc_number").fill_null(""),
-                pl.col("issuers").list.join("、").fill_null(""),
-                pl.col("signed_date").cast(pl.Utf8).fill_null(""),
-                pl.col("genre").fill_null(""),
-                pl.col("body").fill_null("").str.replace_all(r"\s+", ""),
-            ],
-            separator="\x1f",
-        )
-    ).to_series()
-    return docs.with_columns(
-        pl.Series("document_id", ids, dtype=pl.Utf8),
-        pl.Series("content_sha256", [_sha(c, 64) for c in content], dtype=pl.Utf8),
-    )
-
-
-def issue_id_for(
-    gazette: str | None, year: int | None, issue_no: int | None, published: str | None
-) -> str:
-    """Stable id of a gazette issue."""
-    return _sha(f"{gazette}|{year}|{issue_no}|{published}", 16)
-
-
-def series_kind(series: str | None) -> str | None:
-    """文, 函, 令 or 其他, read from the series code (凉府办函 is a 函 series)."""
-    if not series:
-        return None
-    for kind in ("函", "令", "电"):
-        if kind in series:
-            return kind
-    return "文"
-
-
 def load_parsed(
     con: duckdb.DuckDBPyConnection,
     parsed: Parsed,
@@ -139,88 +66,128 @@ def load_parsed(
     raw_sha256: str | None = None,
     run_id: str | None = None,
 ) -> LoadResult:
-    """Load everything parsed from one raw item in one transaction; returns counts."""
-    p = parsed.conformed()
-    now = dt.datetime.now(dt.UTC)
-    context = (p.issue.label if p.issue else None) or uri
-    docs = with_document_ids(p.documents, context).unique("document_id", keep="first", maintain_order=True)
-    seq_to_id = docs.select("seq", "document_id")
-    result = LoadResult()
+    """Load everything parsed from one raw item in one transaction."""
+    return load_batch(con, [(LoadInput(raw_id, source_id, uri, raw_sha256), parsed)], run_id=run_id)
 
-    con.execute("BEGIN TRANSACTION")
-    try:
+
+def _frames(batch: Sequence[tuple[LoadInput, Parsed]]) -> dict[str, pl.DataFrame]:
+    """Concatenate a batch's frames, each row stamped with its input (raw_id, uri, issue)."""
+    docs, facts, issues = [], {"appt": [], "cite": [], "task": [], "meta": []}, []
+    for inp, parsed in batch:
+        p = parsed.conformed()
         issue_id = None
         if p.issue is not None and p.issue.gazette:
             i = p.issue
             issue_id = issue_id_for(i.gazette, i.year, i.issue_no, i.published)
-            con.execute(
-                "INSERT INTO dim_gazette_issue VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [issue_id, i.gazette, i.year, i.issue_no, i.total_issue_no, i.published, i.label],
+            issues.append(
+                (issue_id, i.gazette, i.year, i.issue_no, i.total_issue_no, i.published, i.label)
             )
-        if docs.height:
-            result = _load_documents(
-                con,
-                docs,
-                issue_id=issue_id,
-                raw_id=raw_id,
-                source_id=source_id,
-                uri=uri,
-                now=now,
-                run_id=run_id,
-            )
-            _load_facts(con, p, seq_to_id, raw_id=raw_id, uri=uri)
-        if raw_sha256:
-            con.execute(
-                "UPDATE raw_item SET parsed_sha256 = ?, parsed_at = ? WHERE raw_id = ?",
-                [raw_sha256, now, raw_id],
-            )
+        context = (p.issue.label if p.issue else None) or inp.uri
+        stamp = [pl.lit(inp.raw_id).alias("raw_id"), pl.lit(inp.uri).alias("source_uri")]
+        d = with_document_ids(p.documents, context).with_columns(
+            *stamp,
+            pl.lit(inp.source_id).alias("source_id"),
+            pl.lit(issue_id, dtype=pl.Utf8).alias("issue_id"),
+        )
+        docs.append(d)
+        # A document printed twice in one input keeps the facts of its first copy only.
+        ids = d.unique("document_id", keep="first", maintain_order=True).select(
+            "seq", "document_id"
+        )
+        for key, f in (
+            ("appt", p.appointments),
+            ("cite", p.citations),
+            ("task", p.tasks),
+            ("meta", p.metadata),
+        ):
+            facts[key].append(f.join(ids, on="seq", maintain_order="left").with_columns(*stamp))
+    out = {k: pl.concat(v, how="vertical_relaxed") for k, v in facts.items()}
+    out["cite"] = out["cite"].unique(
+        ["document_id", "cited_doc_number"], keep="first", maintain_order=True
+    )
+    out["meta"] = out["meta"].unique(
+        ["document_id", "source_uri", "key"], keep="first", maintain_order=True
+    )
+    for key in ("appt", "task"):
+        out[key] = out[key].with_row_index("rn")
+    out["docs"] = pl.concat(docs, how="vertical_relaxed")
+    out["issues"] = pl.DataFrame(
+        issues,
+        schema=["issue_id", "gazette", "year", "issue_no", "total_issue_no", "published", "label"],
+        orient="row",
+    ).unique("issue_id") if issues else pl.DataFrame()  # fmt: skip
+    return out
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection,
+    batch: Sequence[tuple[LoadInput, Parsed]],
+    *,
+    run_id: str | None = None,
+) -> LoadResult:
+    """Load a batch of parsed inputs in ONE transaction; returns counts over the batch."""
+    if not batch:
+        return LoadResult()
+    now = dt.datetime.now(dt.UTC)
+    f = _frames(batch)
+    docs = f["docs"].with_columns(
+        pl.lit(now).alias("now"), pl.lit(run_id, dtype=pl.Utf8).alias("run_id")
+    )
+    # One row per document defines it (the first input that brings it); every row is an appearance.
+    first = docs.unique("document_id", keep="first", maintain_order=True)
+    appearances = docs.unique(["document_id", "source_uri"], keep="first", maintain_order=True)
+    inputs = pl.DataFrame(
+        [(i.raw_id, i.sha256) for i, _ in batch], schema=["raw_id", "sha256"], orient="row"
+    )
+    registered = {
+        "incoming": first, "appearing": appearances, "inputs": inputs,
+        "appt": f["appt"], "cite": f["cite"], "task": f["task"], "meta": f["meta"],
+    }  # fmt: skip
+    if f["issues"].height:
+        registered["issues"] = f["issues"]
+    for name, df in registered.items():
+        con.register(name, df.to_arrow())
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if "issues" in registered:
+            con.execute("INSERT INTO dim_gazette_issue SELECT * FROM issues ON CONFLICT DO NOTHING")
+        result = _load_documents(con)
+        _load_facts(con)
         con.execute(
-            "UPDATE quarantine SET resolved_at = ? WHERE raw_id = ? AND resolved_at IS NULL",
-            [now, raw_id],
+            "UPDATE raw_item SET parsed_sha256 = i.sha256, parsed_at = ? FROM inputs i"
+            " WHERE raw_item.raw_id = i.raw_id AND i.sha256 IS NOT NULL",
+            [now],
+        )
+        con.execute(
+            "UPDATE quarantine SET resolved_at = ? WHERE resolved_at IS NULL AND raw_id IN (SELECT raw_id FROM inputs)",
+            [now],
         )
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
+    finally:
+        for name in registered:
+            con.unregister(name)
     return result
 
 
-def _load_documents(
-    con: duckdb.DuckDBPyConnection,
-    docs: pl.DataFrame,
-    *,
-    issue_id: str | None,
-    raw_id: str,
-    source_id: str,
-    uri: str,
-    now: dt.datetime,
-    run_id: str | None,
-) -> LoadResult:
-    incoming = docs.with_columns(
-        pl.lit(issue_id, dtype=pl.Utf8).alias("issue_id"),
-        pl.lit(raw_id).alias("raw_id"),
-        pl.lit(source_id).alias("source_id"),
-        pl.lit(uri).alias("source_uri"),
-        pl.lit(now).alias("now"),
-        pl.lit(run_id, dtype=pl.Utf8).alias("run_id"),
+def _load_documents(con: duckdb.DuckDBPyConnection) -> LoadResult:
+    """Classify incoming documents, keep history, upsert documents, appearances, issuers, series."""
+    status = frame(
+        con,
+        """
+        SELECT i.document_id,
+               CASE WHEN d.document_id IS NULL THEN 'added'
+                    WHEN d.defining_uri <> i.source_uri THEN 'other_source'
+                    WHEN d.content_sha256 = i.content_sha256 THEN 'unchanged'
+                    ELSE 'updated' END AS status
+        FROM incoming i LEFT JOIN fact_document d USING (document_id)
+        """,
     )
-    con.register("incoming", incoming.to_arrow())
+    counts = dict(status.group_by("status").len().rows())
+    con.register("doc_status", status.to_arrow())
     try:
-        # Classify each incoming document against what the warehouse holds.
-        status = frame(
-            con,
-            """
-            SELECT i.document_id,
-                   CASE WHEN d.document_id IS NULL THEN 'added'
-                        WHEN d.defining_uri <> i.source_uri THEN 'other_source'
-                        WHEN d.content_sha256 = i.content_sha256 THEN 'unchanged'
-                        ELSE 'updated' END AS status
-            FROM incoming i LEFT JOIN fact_document d USING (document_id)
-            """,
-        )
-        counts = dict(status.group_by("status").len().rows())
-        con.register("doc_status", status.to_arrow())
-        # Keep the previous version of corrected documents.
         con.execute(
             """
             INSERT INTO document_history
@@ -257,13 +224,13 @@ def _load_documents(
                 loaded_at = excluded.loaded_at,
                 run_id = excluded.run_id
             """
-        )
+        )  # noqa: E501
         con.execute(
             """
             INSERT INTO fact_document_appearance
             SELECT document_id, source_uri, raw_id, source_id, issue_id, section, page, seq, line_start,
                    line_end, published_date, content_sha256, now
-            FROM incoming
+            FROM appearing
             ON CONFLICT (document_id, source_uri) DO UPDATE SET
                 raw_id = excluded.raw_id, issue_id = excluded.issue_id, section = excluded.section,
                 page = excluded.page, seq = excluded.seq, line_start = excluded.line_start,
@@ -275,26 +242,21 @@ def _load_documents(
         con.execute(
             """
             INSERT INTO dim_series (series, series_kind, issuer_id)
-            SELECT DISTINCT ON (series) series, NULL, md5(issuers[1])[:16]
+            SELECT DISTINCT ON (series) series,
+                   CASE WHEN series LIKE '%函%' THEN '函' WHEN series LIKE '%令%' THEN '令'
+                        WHEN series LIKE '%电%' THEN '电' ELSE '文' END,
+                   md5(issuers[1])[:16]
             FROM incoming WHERE series IS NOT NULL
             ON CONFLICT DO NOTHING
             """
         )
-        for (series,) in con.execute(
-            "SELECT series FROM dim_series WHERE series_kind IS NULL"
-        ).fetchall():
-            con.execute(
-                "UPDATE dim_series SET series_kind = ? WHERE series = ?",
-                [series_kind(series), series],
-            )
     finally:
-        con.unregister("incoming")
         con.unregister("doc_status")
     return LoadResult(
         added=counts.get("added", 0),
         updated=counts.get("updated", 0),
         unchanged=counts.get("unchanged", 0) + counts.get("other_source", 0),
-        appearances=docs.height,
+        appearances=one_row(con, "SELECT count(*) FROM appearing")[0],
     )
 
 
@@ -324,62 +286,49 @@ def _load_issuers(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _load_facts(
-    con: duckdb.DuckDBPyConnection, p: Parsed, seq_to_id: pl.DataFrame, *, raw_id: str, uri: str
-) -> None:
-    """Replace the facts of documents this input defines; keep metadata per appearance."""
-    defining = con.execute(
-        "SELECT document_id FROM fact_document WHERE defining_uri = ? AND list_contains(?, document_id)",
-        [uri, seq_to_id["document_id"].to_list()],
-    ).fetchall()
-    owned = seq_to_id.filter(pl.col("document_id").is_in([d for (d,) in defining]))
-    ids = owned["document_id"].to_list()
-    if ids:
-        for table in ("fact_appointment", "fact_citation", "fact_task_assignment"):
-            con.execute(f"DELETE FROM {table} WHERE list_contains(?, document_id)", [ids])  # noqa: S608 - table names are constants
-        frames = {
-            "appt": p.appointments.join(owned, on="seq"),
-            "cite": p.citations.join(owned, on="seq").unique(
-                ["document_id", "cited_doc_number"], keep="first", maintain_order=True
-            ),
-            "task": p.tasks.join(owned, on="seq"),
-        }
-        frames["appt"] = frames["appt"].with_columns(
-            pl.int_range(pl.len()).over("document_id").cast(pl.Int32).alias("ordinal")
-        )
-        frames["task"] = frames["task"].with_columns(
-            pl.int_range(pl.len()).over("document_id").cast(pl.Int32).alias("ordinal")
-        )
-        for name, frame in frames.items():
-            con.register(name, frame.with_columns(pl.lit(raw_id).alias("raw_id")).to_arrow())
-        try:
-            con.execute(
-                "INSERT INTO fact_appointment SELECT document_id, ordinal, action, person, position, qualifier, raw_id FROM appt"
-            )
-            con.execute(
-                "INSERT INTO fact_citation SELECT document_id, cited_doc_number, series, doc_year, serial, raw_id FROM cite"
-            )
-            con.execute(
-                "INSERT INTO fact_task_assignment SELECT document_id, ordinal, task_no, task, unit, role, raw_id FROM task"
-            )
-        finally:
-            for name in frames:
-                con.unregister(name)
-    meta = p.metadata.join(seq_to_id, on="seq").unique(
-        ["document_id", "key"], keep="first", maintain_order=True
+def _load_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """Replace the facts of the documents each input defines; metadata per appearance."""
+    # (document, uri) pairs whose uri defines the document: their facts are this batch's.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE owned AS
+        SELECT DISTINCT a.document_id, a.source_uri
+        FROM appearing a JOIN fact_document d ON d.document_id = a.document_id AND d.defining_uri = a.source_uri
+        """
+    )
+    for table in ("fact_appointment", "fact_citation", "fact_task_assignment"):
+        con.execute(f"DELETE FROM {table} WHERE document_id IN (SELECT document_id FROM owned)")  # noqa: S608
+    con.execute(
+        """
+        INSERT INTO fact_appointment
+        SELECT a.document_id, row_number() OVER (PARTITION BY a.document_id ORDER BY a.rn) - 1,
+               a.action, a.person, a.position, a.qualifier, a.raw_id
+        FROM appt a JOIN owned o ON o.document_id = a.document_id AND o.source_uri = a.source_uri
+        """
     )
     con.execute(
-        "DELETE FROM document_metadata WHERE source_uri = ? AND list_contains(?, document_id)",
-        [uri, seq_to_id["document_id"].to_list()],
+        """
+        INSERT INTO fact_citation
+        SELECT c.document_id, c.cited_doc_number, c.series, c.doc_year, c.serial, c.raw_id
+        FROM cite c JOIN owned o ON o.document_id = c.document_id AND o.source_uri = c.source_uri
+        """
     )
-    if meta.height:
-        con.register("meta", meta.with_columns(pl.lit(uri).alias("source_uri")).to_arrow())
-        try:
-            con.execute(
-                "INSERT INTO document_metadata SELECT document_id, source_uri, key, value FROM meta"
-            )
-        finally:
-            con.unregister("meta")
+    con.execute(
+        """
+        INSERT INTO fact_task_assignment
+        SELECT t.document_id, row_number() OVER (PARTITION BY t.document_id ORDER BY t.rn) - 1,
+               t.task_no, t.task, t.unit, t.role, t.raw_id
+        FROM task t JOIN owned o ON o.document_id = t.document_id AND o.source_uri = t.source_uri
+        """
+    )
+    con.execute(
+        "DELETE FROM document_metadata USING appearing a"
+        " WHERE document_metadata.document_id = a.document_id AND document_metadata.source_uri = a.source_uri"
+    )
+    con.execute(
+        "INSERT INTO document_metadata SELECT document_id, source_uri, key, value FROM meta"
+    )
+    con.execute("DROP TABLE owned")
 
 
 def quarantine(

@@ -16,13 +16,16 @@ from typing import Any
 
 import duckdb
 
+from warehouse.db import one_row
 
 INLINE_MAX_BYTES = 4 * 1024 * 1024  # larger inputs (big PDFs) go to the raw store directory
 
 
 def raw_store_dir(con: duckdb.DuckDBPyConnection) -> Path:
     """``<warehouse>.raw/`` beside the warehouse file: where large raw inputs live, owner-only."""
-    (path,) = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    (path,) = one_row(
+        con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    )
     return Path(path).with_name(Path(path).name + ".raw")
 
 
@@ -66,7 +69,7 @@ def store_raw(
     """Store one input; returns ``(raw_id, is_new)``. Storing the same bytes again is a no-op."""
     sha = hashlib.sha256(content).hexdigest()
     raw_id = raw_id_for(uri, sha)
-    if con.execute("SELECT 1 FROM raw_item WHERE raw_id = ?", [raw_id]).fetchone():
+    if one_row(con, "SELECT 1 FROM raw_item WHERE raw_id = ?", [raw_id]):
         return raw_id, False
     inline = len(content) <= INLINE_MAX_BYTES
     file_path = None if inline else _write_blob(con, sha, content)
@@ -96,12 +99,13 @@ def store_raw(
 
 def read_raw(con: duckdb.DuckDBPyConnection, raw_id: str) -> dict[str, Any]:
     """One raw row with its bytes, for a reprocess."""
-    row = con.execute(
+    row = one_row(
+        con,
         "SELECT r.raw_id, r.source_id, r.uri, r.kind, r.sha256, r.media_type, r.encoding,"
         " r.hints, r.fetched_at, b.content, b.file_path FROM raw_item r JOIN raw_blob b USING (sha256)"
         " WHERE r.raw_id = ?",
         [raw_id],
-    ).fetchone()
+    )
     if row is None:
         raise KeyError(f"no raw item {raw_id}")
     keys = [
