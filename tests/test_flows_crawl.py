@@ -93,3 +93,39 @@ def test_backfill_fetches_exactly_the_range(site_env, db_path):
     ]
     assert sorted(u for (u,) in fetched) == sorted(expected) and len(expected) == 1
     assert counts["pages_fetched"] >= 1
+
+
+def test_overlapping_runs_are_serialised_and_lose_nothing(site_env, db_path):
+    """A nightly crawl and a file ingest at the same time: both complete, every row lands."""
+    import threading
+
+    from conftest import SEEDS
+
+    from flows.ingest import ingest
+
+    results: dict[str, dict] = {}
+    runs = [
+        threading.Thread(
+            target=lambda: results.update(
+                nightly=nightly(sources=["fixture_trs"], db=str(db_path), fetcher_options=FAST)
+            )
+        ),
+        threading.Thread(
+            target=lambda: results.update(ingest=ingest(paths=[str(SEEDS)], db=str(db_path)))
+        ),
+    ]
+    for t in runs:
+        t.start()
+    for t in runs:
+        t.join(timeout=120)
+    assert results["nightly"]["inputs"] == 8 and results["ingest"]["inputs"] == 3
+    added = results["nightly"]["documents_added"] + results["ingest"]["documents_added"]
+    # The seed page and the fixture's copy of it are one document with two appearances.
+    assert _q(db_path, "SELECT count(*) FROM fact_document")[0][0] == added
+    assert _q(
+        db_path, "SELECT n_appearances FROM documents WHERE doc_number = '凉府办发〔2020〕20号'"
+    ) == [(2,)]
+    states = _q(db_path, "SELECT flow, state FROM pipeline_runs ORDER BY flow")
+    assert [f for f, _ in states] == ["ingest", "nightly"] and all(
+        s.startswith("COMPLETED") for _, s in states
+    )

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SEEDS
 
-from flows.steps import ingest_files, parse_one, stage_items
+from flows.steps import ingest_files, parse_one
 from sources.local import read_file
 from warehouse.db import WarehouseBusy, connect, open_db
 
@@ -44,7 +44,12 @@ def _issue_copies(tmp: Path, n: int) -> list[Path]:
     for i in range(n):
         p = tmp / f"issue_{i:03d}.txt"
         year = str(1990 + i)
-        p.write_text(text.replace("2020年", f"{year}年").replace("〔2020〕", f"〔{year}〕").replace("[2020]", f"[{year}]"), encoding="utf-8")
+        p.write_text(
+            text.replace("2020年", f"{year}年")
+            .replace("〔2020〕", f"〔{year}〕")
+            .replace("[2020]", f"[{year}]"),
+            encoding="utf-8",
+        )
         out.append(p)
     return out
 
@@ -58,7 +63,11 @@ def _bad_inputs(tmp: Path) -> dict[str, Path]:
         "empty.txt": b"",
         "junk.txt": os.urandom(4096),
         "truncated.pdf": good_pdf[: len(good_pdf) // 2],
-        "encrypted.pdf": good_pdf.replace(b"trailer\n<<", b"trailer\n<< /Encrypt << /Filter /Standard /V 1 /R 2 /O <00> /U <00> /P -4 >>", 1)
+        "encrypted.pdf": good_pdf.replace(
+            b"trailer\n<<",
+            b"trailer\n<< /Encrypt << /Filter /Standard /V 1 /R 2 /O <00> /U <00> /P -4 >>",
+            1,
+        )
         if b"trailer\n<<" in good_pdf
         else b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<</Encrypt<</Filter/Standard/V 1/R 2/O<00>/U<00>/P -4>>/Root 1 0 R>>\n%%EOF",
         "nobody.html": b"<html><head><title>x</title></head><body><script>alert(1)</script></body></html>",
@@ -89,7 +98,10 @@ def test_bad_inputs_are_quarantined_and_the_run_carries_on(tmp_path, db_path):
     counts = ingest_files(db_path, [*bad.values(), WEB])
     assert counts["quarantined"] == len(bad) == 7
     assert counts["documents_added"] == 1  # the good page still loads
-    rows = {Path(uri).name: (stage, reason) for uri, stage, reason in q(db_path, "SELECT uri, stage, reason FROM quarantine")}
+    rows = {
+        Path(uri).name: (stage, reason)
+        for uri, stage, reason in q(db_path, "SELECT uri, stage, reason FROM quarantine")
+    }
     assert set(rows) == set(bad)
     for name, (stage, reason) in rows.items():
         assert name in reason, f"the reason must name the file: {reason}"
@@ -98,7 +110,13 @@ def test_bad_inputs_are_quarantined_and_the_run_carries_on(tmp_path, db_path):
     assert "PDF" in rows["truncated.pdf"][1] or "pdf" in rows["truncated.pdf"][1]
     assert rows["unknown_encoding.txt"][0] in ("decode", "parse")
     # Nothing fetched is lost: every bad file's bytes are in the raw layer, linked from quarantine.
-    assert one(db_path, "SELECT count(*) FROM quarantine q JOIN raw_item r USING (raw_id) JOIN raw_blob b USING (sha256)") == 7
+    assert (
+        one(
+            db_path,
+            "SELECT count(*) FROM quarantine q JOIN raw_item r USING (raw_id) JOIN raw_blob b USING (sha256)",
+        )
+        == 7
+    )
     # After a "fix" (here: the same bytes, reprocessed), still quarantined, attempts counted.
     ingest_files(db_path, [bad["empty.txt"]], force=True)
     assert one(db_path, "SELECT attempts FROM quarantine WHERE uri LIKE '%empty.txt'") == 2
@@ -119,7 +137,9 @@ def test_oversized_input_is_refused_in_bounded_memory(tmp_path):
         print(json.dumps({{"counts": counts, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
         """
     )
-    out = subprocess.run([PY, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
+    out = subprocess.run(
+        [PY, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300, check=True
+    )
     import json
 
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -171,7 +191,9 @@ def test_sigkill_mid_load_leaves_each_input_all_or_nothing(tmp_path, batch_size,
         parsed = one(db, "SELECT parsed_sha256 IS NOT NULL FROM raw_item WHERE uri = ?", [uri])
         docs = one(db, "SELECT count(*) FROM fact_document_appearance WHERE source_uri = ?", [uri])
         appts = one(
-            db, "SELECT count(*) FROM fact_appointment WHERE document_id IN (SELECT document_id FROM fact_document WHERE defining_uri = ?)", [uri]
+            db,
+            "SELECT count(*) FROM fact_appointment WHERE document_id IN (SELECT document_id FROM fact_document WHERE defining_uri = ?)",
+            [uri],
         )
         assert (docs, appts) in ((0, 0), (n_docs, n_appts)), uri
         assert parsed == (docs == n_docs)
@@ -179,7 +201,9 @@ def test_sigkill_mid_load_leaves_each_input_all_or_nothing(tmp_path, batch_size,
     assert kill_after * batch_size <= done < len(inputs)
     # The next run completes the rest, and totals are exact.
     ingest_files(db, inputs)
-    assert one(db, "SELECT count(*) FROM fact_document_appearance") == sum(d for d, _ in expected.values())
+    assert one(db, "SELECT count(*) FROM fact_document_appearance") == sum(
+        d for d, _ in expected.values()
+    )
     assert one(db, "SELECT count(*) FROM fact_appointment") == sum(a for _, a in expected.values())
     assert one(db, "SELECT count(*) FROM raw_item WHERE parsed_sha256 IS NULL") == 0
 
@@ -196,7 +220,11 @@ def stage_items_dry(path: Path):
 def test_second_writer_gets_a_clear_message(db_path):
     open_db(db_path).close()
     holder = subprocess.Popen(
-        [PY, "-c", f"import duckdb,time; c=duckdb.connect({str(db_path)!r}); print('held', flush=True); time.sleep(30)"],
+        [
+            PY,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(db_path)!r}); print('held', flush=True); time.sleep(30)",
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -219,10 +247,16 @@ def test_two_overlapping_runs_both_complete(tmp_path):
     db = tmp_path / "both.duckdb"
     open_db(db).close()
     script = "import sys; from flows.steps import ingest_files; print(ingest_files(sys.argv[1], sys.argv[2:], wait=120))"
-    p1 = subprocess.Popen([PY, "-c", script, str(db), *map(str, a)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    p2 = subprocess.Popen([PY, "-c", script, str(db), *map(str, b)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    p1 = subprocess.Popen(
+        [PY, "-c", script, str(db), *map(str, a)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    p2 = subprocess.Popen(
+        [PY, "-c", script, str(db), *map(str, b)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     assert p1.wait(timeout=300) == 0 and p2.wait(timeout=300) == 0
-    per_issue = one(db, "SELECT count(*) FROM fact_document_appearance WHERE source_uri LIKE '%issue_000.txt'")
+    per_issue = one(
+        db, "SELECT count(*) FROM fact_document_appearance WHERE source_uri LIKE '%issue_000.txt'"
+    )
     assert per_issue == 11
     assert one(db, "SELECT count(*) FROM fact_document_appearance") == 4 * 11 + 1
     assert one(db, "SELECT count(*) FROM raw_item") == 5
@@ -241,9 +275,19 @@ def _page(title: str, number: str, body: str) -> bytes:
 def test_republished_document_keeps_previous_version(tmp_path, db_path):
     page = tmp_path / "page.html"
     title = "凉山州人民政府办公室关于做好防汛工作的通知"
-    page.write_bytes(_page(title, "凉府办函〔2020〕99号", "<p>各县（市）人民政府：</p><p>请于6月30日前报送。</p>"))
+    page.write_bytes(
+        _page(
+            title, "凉府办函〔2020〕99号", "<p>各县（市）人民政府：</p><p>请于6月30日前报送。</p>"
+        )
+    )
     ingest_files(db_path, [page])
-    page.write_bytes(_page(title, "凉府办函〔2020〕99号", "<p>各县（市）人民政府：</p><p>请于7月15日前报送（更正）。</p>"))
+    page.write_bytes(
+        _page(
+            title,
+            "凉府办函〔2020〕99号",
+            "<p>各县（市）人民政府：</p><p>请于7月15日前报送（更正）。</p>",
+        )
+    )
     counts = ingest_files(db_path, [page])
     assert counts["documents_updated"] == 1 and counts["documents_added"] == 0
     assert q(db_path, "SELECT count(*), max(version) FROM fact_document") == [(1, 2)]
@@ -284,3 +328,28 @@ def test_hostile_titles_are_stored_verbatim(tmp_path, db_path):
 def test_warehouse_file_is_owner_only(db_path):
     open_db(db_path).close()
     assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
+
+
+def test_writers_in_threads_are_serialised_by_the_lock(db_path):
+    import threading
+
+    order: list[str] = []
+
+    def second_writer() -> None:
+        with connect(db_path, wait=30) as con:
+            con.execute("INSERT INTO probe VALUES (2)")
+            order.append("second in")
+
+    with connect(db_path) as con:  # holds the writer lock
+        con.execute("CREATE TABLE probe (x INT)")
+        t = threading.Thread(target=second_writer)
+        t.start()
+        time.sleep(0.5)
+        order.append("first out")
+        with pytest.raises(WarehouseBusy, match=r"being written by process \d+"):
+            with connect(db_path, wait=0.2):
+                pass
+        con.execute("INSERT INTO probe VALUES (1)")
+    t.join(timeout=30)
+    assert order == ["first out", "second in"]
+    assert q(db_path, "SELECT x FROM probe ORDER BY x") == [(1,), (2,)]

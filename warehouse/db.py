@@ -9,9 +9,11 @@ once, in its own transaction, and recorded in ``schema_migrations`` (sqlite-util
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import os
 import re
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -135,15 +137,57 @@ def open_db(
 
 
 @contextlib.contextmanager
+def writer_lock(path: Path, wait: float) -> Iterator[None]:
+    """Serialise writers, threads and processes alike, on ``<warehouse>.lock`` (flock).
+
+    A load waits up to ``wait`` seconds for the run ahead of it, then raises
+    :class:`WarehouseBusy` naming the holder (pid and command written into the lock file).
+    """
+    lock_path = path.with_name(path.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = (
+                        os.pread(fd, 500, 0).decode("utf-8", "replace").strip() or "another run"
+                    )
+                    raise WarehouseBusy(
+                        f"warehouse {path} is being written by {holder}; one writer at a time: "
+                        "wait for that run to finish and retry"
+                    ) from None
+                time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+                delay = min(delay * 2, 1.0)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"process {os.getpid()} ({' '.join(sys.argv[:3])[:200]})".encode(), 0)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+@contextlib.contextmanager
 def connect(
     path: str | Path | None = None, *, read_only: bool = False, wait: float = 0.0
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Context-managed :func:`open_db` that always closes the file (releasing the lock)."""
-    con = open_db(path, read_only=read_only, wait=wait)
-    try:
-        yield con
-    finally:
-        con.close()
+    """Context-managed :func:`open_db` that always closes the file; writers hold the writer lock
+    (waiting up to ``wait`` seconds for another run) for as long as the block runs."""
+    path = Path(path) if path else default_path()
+    with contextlib.ExitStack() as stack:
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            stack.enter_context(writer_lock(path, wait))
+        con = open_db(path, read_only=read_only, wait=wait)
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
