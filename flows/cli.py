@@ -147,6 +147,26 @@ def cmd_quarantine(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(a: argparse.Namespace) -> int:
+    from warehouse.db import connect
+    from warehouse.report import write_report
+
+    with connect(a.db, read_only=True) as con:
+        path = write_report(con, Path(a.out))
+    print(f"report written to {path} (open it in a browser; no server needed)")
+    return 0
+
+
+def cmd_export(a: argparse.Namespace) -> int:
+    from warehouse.db import connect
+    from warehouse.export import export_parquet
+
+    with connect(a.db, read_only=True) as con:
+        files = export_parquet(con, Path(a.out))
+    print(f"{len(files)} Parquet files written under {a.out} (facts partitioned by year)")
+    return 0
+
+
 def cmd_eval(a: argparse.Namespace) -> int:
     import tempfile
 
@@ -227,6 +247,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--all", action="store_true", help="include resolved entries")
     s.set_defaults(func=cmd_quarantine)
 
+    s = sub.add_parser("report", help="write an HTML page with charts of issuance over time")
+    s.add_argument("--out", default="report", help="output directory (default: report/)")
+    s.set_defaults(func=cmd_report)
+
+    s = sub.add_parser("export", help="export the warehouse as Parquet files partitioned by year")
+    s.add_argument("--out", default="export", help="output directory (default: export/)")
+    s.set_defaults(func=cmd_export)
+
     s = sub.add_parser("eval", help="score extraction of SOURCE_FILE against GOLD.json")
     s.add_argument("gold")
     s.add_argument("source")
@@ -235,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # No telemetry calls to the internet from the ephemeral Prefect server this command starts.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     args = build_parser().parse_args(argv)
     args.db = getattr(args, "db", None)
     # --db may be given before or after the sub-command; both end up here.

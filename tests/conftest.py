@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+# Tests talk to 127.0.0.1 only: Prefect's servers must not send telemetry out.
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ.setdefault("PREFECT_LOGGING_TO_API_BATCH_INTERVAL", "0.3")
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("GAZETTE_SHARED", ROOT.parent / "shared"))
 SEEDS = SHARED / "seeds"

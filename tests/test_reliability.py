@@ -103,7 +103,7 @@ def test_bad_inputs_are_quarantined_and_the_run_carries_on(tmp_path, db_path):
         for uri, stage, reason in q(db_path, "SELECT uri, stage, reason FROM quarantine")
     }
     assert set(rows) == set(bad)
-    for name, (stage, reason) in rows.items():
+    for name, (_stage, reason) in rows.items():
         assert name in reason, f"the reason must name the file: {reason}"
     assert "empty" in rows["empty.txt"][1]
     assert "binary" in rows["junk.txt"][1] or "encoding" in rows["junk.txt"][1]
@@ -346,9 +346,11 @@ def test_writers_in_threads_are_serialised_by_the_lock(db_path):
         t.start()
         time.sleep(0.5)
         order.append("first out")
-        with pytest.raises(WarehouseBusy, match=r"being written by process \d+"):
-            with connect(db_path, wait=0.2):
-                pass
+        with (
+            pytest.raises(WarehouseBusy, match=r"being written by process \d+"),
+            connect(db_path, wait=0.2),
+        ):
+            pass
         con.execute("INSERT INTO probe VALUES (1)")
     t.join(timeout=30)
     assert order == ["first out", "second in"]

@@ -1,0 +1,168 @@
+"""The benchmark: build N synthetic issues, ingest them twice, time a naive baseline, print a table.
+
+``python -m bench --n 100 1000 10000`` prints, per N: the corpus size, the seconds spent in
+the parse (clean + split + extract, in a pool of ``--workers`` processes) and in the load,
+end-to-end MB/s and documents/s, the peak resident memory of the whole process tree, the
+seconds of a second run over the same corpus (nothing new to load), and the ratio of our
+parse to the plain-Python baseline on the same files in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from bench.baseline import run_baseline
+from bench.corpus import DEFAULT_OUT, build_corpus, corpus_files
+from flows.steps import StreamTimings, ingest_stream
+
+COLUMNS = (
+    ("N", "{:>6}"),
+    ("MB", "{:>8.1f}"),
+    ("docs", "{:>7}"),
+    ("stage_s", "{:>8.2f}"),
+    ("parse_s", "{:>8.2f}"),
+    ("load_s", "{:>7.2f}"),
+    ("total_s", "{:>8.2f}"),
+    ("MB/s", "{:>6.2f}"),
+    ("docs/s", "{:>7.1f}"),
+    ("peak_MB", "{:>8.0f}"),
+    ("rerun_s", "{:>8.2f}"),
+    ("rerun_%", "{:>7.2f}"),
+    ("rerun_new", "{:>9}"),
+    ("base_s", "{:>7.2f}"),
+    ("base_MB/s", "{:>9.1f}"),
+    ("ratio", "{:>6.1f}"),
+)
+
+
+class PeakRss:
+    """Samples the resident memory of this process and all its children (the parse pool)."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> int:
+        me = psutil.Process()
+        total = me.memory_info().rss
+        for child in me.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:
+                pass  # a worker that just exited
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._sample())
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._sample())
+
+
+@dataclass
+class Row:
+    """One line of the table."""
+
+    n: int
+    mb: float
+    docs: int
+    stage_s: float
+    parse_s: float
+    load_s: float
+    total_s: float
+    peak_mb: float
+    rerun_s: float
+    rerun_new: int
+    base_s: float
+    base_mb: float
+
+    def values(self) -> tuple:
+        mbps = self.mb / self.total_s if self.total_s else 0.0
+        ratio = (self.total_s / self.base_s) if self.base_s else 0.0
+        return (
+            self.n, self.mb, self.docs, self.stage_s, self.parse_s, self.load_s, self.total_s,
+            mbps, self.docs / self.total_s if self.total_s else 0.0, self.peak_mb, self.rerun_s,
+            100 * self.rerun_s / self.total_s if self.total_s else 0.0, self.rerun_new,
+            self.base_s, self.base_mb / self.base_s if self.base_s else 0.0, ratio,
+        )  # fmt: skip
+
+
+def header() -> str:
+    return " ".join(f"{name:>{len(fmt.format(0)) if 'f' not in fmt else int(fmt[3:fmt.index('.')])}}" for name, fmt in COLUMNS)
+
+
+def format_row(row: Row) -> str:
+    return " ".join(fmt.format(v) for (_, fmt), v in zip(COLUMNS, row.values(), strict=True))
+
+
+def bench_one(
+    n: int, *, workers: int, chunk_size: int, out_dir: Path, progress: bool = False
+) -> Row:
+    """Build (or reuse) the corpus of ``n`` issues, ingest it into a fresh warehouse twice."""
+    folder = build_corpus(n, out_dir)
+    files = corpus_files(folder)
+    db = out_dir / "db" / f"bench-{n}.duckdb"
+    shutil.rmtree(db.parent, ignore_errors=True)
+    db.parent.mkdir(parents=True)
+    say = (lambda m: print(f"  [{n}] {m}", file=sys.stderr)) if progress else None
+    t = StreamTimings()
+    with PeakRss() as rss:
+        t0 = time.perf_counter()
+        first = ingest_stream(db, files, workers=workers, chunk_size=chunk_size, timings=t, progress=say)
+        total = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    second = ingest_stream(db, files, workers=workers, chunk_size=chunk_size)
+    rerun = time.perf_counter() - t0
+    base = run_baseline(files)
+    if first["quarantined"]:
+        print(f"  [{n}] warning: {first['quarantined']} inputs quarantined", file=sys.stderr)
+    shutil.rmtree(db.parent, ignore_errors=True)
+    return Row(
+        n=n, mb=t.bytes_read / 1e6, docs=first["documents_added"], stage_s=t.read_stage,
+        parse_s=t.parse, load_s=t.load, total_s=total, peak_mb=rss.peak / 1e6, rerun_s=rerun,
+        rerun_new=second["inputs"], base_s=base.seconds, base_mb=base.bytes / 1e6,
+    )  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, nargs="+", default=[100, 1000], help="corpus sizes (issues)")
+    ap.add_argument("--workers", type=int, default=2, help="parse processes (0: no pool)")
+    ap.add_argument("--chunk", type=int, default=250, help="issues per chunk / load transaction")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="corpus cache and scratch dir")
+    ap.add_argument("--progress", action="store_true", help="print progress to stderr")
+    args = ap.parse_args(argv)
+    print(header(), flush=True)
+    rows = []
+    for n in args.n:
+        row = bench_one(n, workers=args.workers, chunk_size=args.chunk, out_dir=args.out, progress=args.progress)
+        rows.append(row)
+        print(format_row(row), flush=True)
+    print(
+        "stage_s: read+hash+store bytes; parse_s: clean+split+extract (pool wall); load_s: load_batch"
+        " + issuer refresh; MB/s and docs/s end to end; rerun: same corpus again (rerun_new inputs"
+        " loaded); base: naive line-by-line split+extract in one process; ratio = total_s / base_s"
+    )
+    if len(rows) > 1:
+        a, b = rows[0], rows[-1]
+        growth = (b.total_s / a.total_s) / (b.n / a.n) if a.total_s else 0.0
+        print(f"linearity: time per issue at N={b.n} is {growth:.2f}x the time per issue at N={a.n}")
+    return 0
