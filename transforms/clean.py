@@ -185,17 +185,39 @@ def recover_columns(lines: list[str], rules: dict[str, Any]) -> list[str]:
         j = i
         while j < len(lines) and lines[j].strip() and "\t" not in lines[j]:
             j += 1
-        rows = [_column_parts(line) for line in lines[i:j]]
-        if j - i >= 3 and _is_column_block(rows):
-            left = _flow([r[0] for r in rows], rules)
-            right = _flow([r[1] for r in rows], rules)
+        out.extend(_recover_run(lines[i:j], rules))
+        i = j
+    return out
+
+
+def _recover_run(run: list[str], rules: dict[str, Any]) -> list[str]:
+    """Re-order the two-column stretches inside one run of non-blank lines.
+
+    PDF text often has no blank lines at all, so a two-column stretch sits between ordinary
+    lines (a title, a number line): each maximal stretch of lines that split in two is tested
+    on its own.
+    """
+    rows = [_column_parts(line) for line in run]
+    out: list[str] = []
+    k = 0
+    while k < len(run):
+        m = k
+        while m < len(run) and len(rows[m]) == 2:
+            m += 1
+        if m - k >= 3 and _is_column_block(rows[k:m]):
+            left = _flow([r[0] for r in rows[k:m]], rules)
+            right = _flow([r[1] for r in rows[k:m]], rules)
             if not _ends_sentence(left[-1], rules) and not is_date_line(right[0]):
                 out.extend([*left[:-1], overlap_join(left[-1], right[0]), *right[1:]])
             else:
                 out.extend([*left, *right])
+            k = m
+        elif m > k:
+            out.extend(run[k:m])
+            k = m
         else:
-            out.extend(lines[i:j])
-        i = j
+            out.append(run[k])
+            k += 1
     return out
 
 

@@ -8,11 +8,16 @@ lines get broken mid-sentence and running headers sit). Damaged input raises
 
 from __future__ import annotations
 
+import threading
+
 import pypdfium2 as pdfium
 
 from transforms.model import ParseError
 
 PAGE_BREAK = "\f"
+# PDFium is not thread-safe: two threads in it at once crash the process (seen with Prefect's
+# thread-pool task runner). One lock per process; process pools parallelise instead.
+_PDFIUM = threading.Lock()
 
 
 def _open(data: bytes) -> pdfium.PdfDocument:
@@ -35,6 +40,11 @@ def pdf_to_text(data: bytes) -> str:
     Raises ParseError for an empty, non-PDF, encrypted, truncated or damaged file and for a
     PDF with no text layer at all (a scan needs OCR, which this module does not do).
     """
+    with _PDFIUM:
+        return _pdf_to_text(data)
+
+
+def _pdf_to_text(data: bytes) -> str:
     doc = _open(data)
     try:
         if len(doc) == 0:
