@@ -531,8 +531,12 @@ def build_fixture_site(httpserver: HTTPServer) -> FixtureSite:
         routes.add(u, body)
         fixture.details.append(FixtureDetail("fixture_gkmlpt", base + u, d, t, "utf-8", None, body))
 
-    # Gazette archive: issues as PDFs made from the Panzhihua seed's cover lines.
-    seed = (SEEDS / "panzhihua_gazette_2018-12.txt").read_text(encoding="utf-8").splitlines()
+    # Gazette archive: issue 12 is the whole Panzhihua seed as a PDF (CJK text layer); the
+    # older issues are cover-only PDFs (nothing to split: they end in quarantine if parsed).
+    from pdfmaker import pdf_from_text
+
+    seed_text = (SEEDS / "panzhihua_gazette_2018-12.txt").read_text(encoding="utf-8")
+    seed = seed_text.splitlines()
     issues = [
         ("/gb/2018/gb_12.pdf", "2018年第12期", D(2018, 12, 31)),
         ("/gb/2018/gb_11.pdf", "2018年第11期", D(2018, 11, 30)),
@@ -541,7 +545,10 @@ def build_fixture_site(httpserver: HTTPServer) -> FixtureSite:
     rows = [_li(u, t, d) for u, t, d in issues]
     routes.add("/gb/index.html", "<html><body><ul>" + "".join(rows) + "</ul></body></html>")
     for u, t, d in issues:
-        pdf = make_pdf([seed[1], f"{t} {d.isoformat()}"])  # 'PANZHIHUASHI RENMINZHENGFU GONGBAO'
+        if t == "2018年第12期":
+            pdf = pdf_from_text(seed_text)
+        else:
+            pdf = make_pdf([seed[1], f"{t} {d.isoformat()}"])  # 'PANZHIHUASHI RENMINZHENGFU GONGBAO'
         routes.add(u, pdf, "application/pdf")
         fixture.details.append(FixtureDetail("fixture_archive", base + u, d, t, None, None, pdf))
 
