@@ -40,8 +40,12 @@ def _date(s: str) -> dt.date:
 def cmd_ingest(a: argparse.Namespace) -> int:
     from flows.ingest import ingest
     from flows.steps import summary
+    from sources.local import expand
     from warehouse.db import connect
 
+    missing = [p for p in expand(a.paths) if not p.is_file()]
+    if missing:  # say so before a flow run starts (and logs a traceback)
+        raise FileNotFoundError(f"{missing[0]}: no such file")
     counts = ingest(paths=a.paths, db=a.db, force=a.force)
     with connect(a.db, read_only=True) as con:
         from sources.local import expand
@@ -70,16 +74,20 @@ def _print_counts(counts: dict) -> None:
 
 
 def cmd_nightly(a: argparse.Namespace) -> int:
-    from flows.crawl import nightly
+    from flows.crawl import nightly, select_sites
 
+    select_sites(a.source or "all")  # unknown ids fail here, with the list of known ones
     counts = nightly(sources=a.source or None, db=a.db)
     _print_counts(counts)
     return 0 if not counts.get("quarantined") else 1
 
 
 def cmd_backfill(a: argparse.Namespace) -> int:
-    from flows.crawl import backfill
+    from flows.crawl import backfill, select_sites
 
+    select_sites(a.source)
+    if a.start and a.end and a.start >= a.end:
+        raise ValueError(f"backfill range is empty: start {a.start} is not before end {a.end}")
     counts = backfill(source=a.source, start=a.start, end=a.end, issues=a.issue or None, db=a.db)
     _print_counts(counts)
     return 0 if not counts.get("quarantined") else 1
@@ -143,7 +151,10 @@ def cmd_quarantine(a: argparse.Namespace) -> int:
     if df.is_empty():
         print("quarantine is empty")
         return 0
-    _print_frame(df)
+    for r in df.iter_rows(named=True):  # whole reasons, not a truncated table
+        print(f"[{r['stage']}] {r['uri']}  ({r['source_id']}, {r['attempts']} attempt(s), last {r['last_seen']:%Y-%m-%d %H:%M})")
+        print(f"    {r['reason']}\n    raw_id {r['raw_id']}")
+    print(f"{df.height} input(s) in quarantine; after a fix: gazette reprocess --quarantined")
     return 0
 
 
@@ -272,12 +283,13 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["GAZETTE_DB"] = args.db
     from duckdb import Error as DuckDBError
 
+    from sources.definitions import SiteDefinitionError
     from transforms.model import ParseError
     from warehouse.db import WarehouseBusy
 
     try:
         return args.func(args)
-    except (WarehouseBusy, FileNotFoundError, ParseError, DuckDBError, ValueError) as exc:
+    except (WarehouseBusy, FileNotFoundError, ParseError, DuckDBError, ValueError, SiteDefinitionError) as exc:
         print(f"gazette {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
