@@ -61,16 +61,9 @@ def cmd_ingest(a: argparse.Namespace) -> int:
 
 
 def _print_counts(counts: dict) -> None:
-    keys = (
-        "state",
-        "pages_fetched",
-        "inputs",
-        "documents_added",
-        "documents_updated",
-        "documents_unchanged",
-        "quarantined",
-    )
-    print("  ".join(f"{k}={counts.get(k, 0)}" for k in keys))
+    from warehouse.runs import COUNTERS
+
+    print("  ".join(f"{k}={counts.get(k, 0)}" for k in ("state", *COUNTERS)))
 
 
 def cmd_nightly(a: argparse.Namespace) -> int:
@@ -152,7 +145,9 @@ def cmd_quarantine(a: argparse.Namespace) -> int:
         print("quarantine is empty")
         return 0
     for r in df.iter_rows(named=True):  # whole reasons, not a truncated table
-        print(f"[{r['stage']}] {r['uri']}  ({r['source_id']}, {r['attempts']} attempt(s), last {r['last_seen']:%Y-%m-%d %H:%M})")
+        print(
+            f"[{r['stage']}] {r['uri']}  ({r['source_id']}, {r['attempts']} attempt(s), last {r['last_seen']:%Y-%m-%d %H:%M})"
+        )
         print(f"    {r['reason']}\n    raw_id {r['raw_id']}")
     print(f"{df.height} input(s) in quarantine; after a fix: gazette reprocess --quarantined")
     return 0
@@ -289,7 +284,14 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.func(args)
-    except (WarehouseBusy, FileNotFoundError, ParseError, DuckDBError, ValueError, SiteDefinitionError) as exc:
+    except (
+        WarehouseBusy,
+        FileNotFoundError,
+        ParseError,
+        DuckDBError,
+        ValueError,
+        SiteDefinitionError,
+    ) as exc:
         print(f"gazette {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
