@@ -4,4 +4,5 @@ import sys
 
 from bench.run import main
 
-sys.exit(main())
+if __name__ == "__main__":  # the parse pool spawns processes that import this module
+    sys.exit(main())

@@ -10,6 +10,7 @@ parse to the plain-Python baseline on the same files in the same run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import sys
 import threading
@@ -56,10 +57,8 @@ class PeakRss:
         me = psutil.Process()
         total = me.memory_info().rss
         for child in me.children(recursive=True):
-            try:
+            with contextlib.suppress(psutil.Error):  # a worker that just exited
                 total += child.memory_info().rss
-            except psutil.Error:
-                pass  # a worker that just exited
         return total
 
     def _run(self) -> None:
@@ -106,7 +105,10 @@ class Row:
 
 
 def header() -> str:
-    return " ".join(f"{name:>{len(fmt.format(0)) if 'f' not in fmt else int(fmt[3:fmt.index('.')])}}" for name, fmt in COLUMNS)
+    return " ".join(
+        f"{name:>{len(fmt.format(0)) if 'f' not in fmt else int(fmt[3 : fmt.index('.')])}}"
+        for name, fmt in COLUMNS
+    )
 
 
 def format_row(row: Row) -> str:
@@ -126,7 +128,9 @@ def bench_one(
     t = StreamTimings()
     with PeakRss() as rss:
         t0 = time.perf_counter()
-        first = ingest_stream(db, files, workers=workers, chunk_size=chunk_size, timings=t, progress=say)
+        first = ingest_stream(
+            db, files, workers=workers, chunk_size=chunk_size, timings=t, progress=say
+        )
         total = time.perf_counter() - t0
     t0 = time.perf_counter()
     second = ingest_stream(db, files, workers=workers, chunk_size=chunk_size)
@@ -146,14 +150,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, nargs="+", default=[100, 1000], help="corpus sizes (issues)")
     ap.add_argument("--workers", type=int, default=2, help="parse processes (0: no pool)")
-    ap.add_argument("--chunk", type=int, default=250, help="issues per chunk / load transaction")
+    ap.add_argument("--chunk", type=int, default=100, help="issues per chunk / load transaction")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="corpus cache and scratch dir")
     ap.add_argument("--progress", action="store_true", help="print progress to stderr")
     args = ap.parse_args(argv)
     print(header(), flush=True)
     rows = []
     for n in args.n:
-        row = bench_one(n, workers=args.workers, chunk_size=args.chunk, out_dir=args.out, progress=args.progress)
+        row = bench_one(
+            n, workers=args.workers, chunk_size=args.chunk, out_dir=args.out, progress=args.progress
+        )
         rows.append(row)
         print(format_row(row), flush=True)
     print(
@@ -164,5 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(rows) > 1:
         a, b = rows[0], rows[-1]
         growth = (b.total_s / a.total_s) / (b.n / a.n) if a.total_s else 0.0
-        print(f"linearity: time per issue at N={b.n} is {growth:.2f}x the time per issue at N={a.n}")
+        print(
+            f"linearity: time per issue at N={b.n} is {growth:.2f}x the time per issue at N={a.n}"
+        )
     return 0

@@ -25,7 +25,7 @@ from transforms.clean import (
     strip_signature_note,
 )
 from transforms.dates import is_date_line, parse_date
-from transforms.numbers import DocNumber, find_doc_numbers, parse_doc_number
+from transforms.numbers import DocNumber, find_doc_numbers, order_series, parse_doc_number
 
 MAX_TITLE_LINES = 4
 MAX_TITLE_LINE_CHARS = 90
@@ -171,10 +171,15 @@ def join_title(parts: list[str]) -> str:
 
 
 def issuers_in_title(parts: list[str], rules: dict[str, Any]) -> list[str]:
-    """The bodies named before 关于 in a title (``四川省人民政府办公厅`` / ``关于…``)."""
+    """The bodies named before 关于 in a title (``四川省人民政府办公厅`` / ``关于…``), or
+    before another verb the rules list where the title has no 关于 (``国务院任免国家工作人员``)."""
     text = " ".join(p.strip() for p in parts)
-    head, sep, _ = text.partition("关于")
-    if not sep or not head.strip():
+    verbs = rules.get("headers", {}).get("title_verbs", ["关于"])
+    cuts = [pos for v in verbs if (pos := text.find(v)) > 0]
+    if not cuts:
+        return []
+    head = text[: min(cuts)]
+    if not head.strip():
         return []
     names = [strip_signature_note(n, rules) for n in head.split()]
     if names and all(is_issuer_line(n, rules) for n in names):
@@ -222,7 +227,8 @@ def _order_header(lines: list[str], rules: dict[str, Any]) -> Header | None:
     num = re.match(conf.get("order_number", r"^$^"), lines[j].strip())
     if not (head and num):
         return None
-    number = DocNumber(head["issuer"] + "令", None, int(num["serial"]))
+    # The series in the normal form citations use (中华人民共和国国务院令 -> 国令).
+    number = DocNumber(order_series(head["issuer"] + "令"), None, int(num["serial"]))
     rest = "\n".join(lines[j + 1 :])
     named = re.search(r"《([^《》\n]{2,80})》", rest)
     title = normalise_punct(named.group(1)) if named else None
@@ -246,13 +252,14 @@ def parse_header(
     order = _order_header(lines, rules)
     if order:
         return order
-    block = title_block(lines, 0, rules, expect_title)
+    first, printed_number = preamble(lines, rules)
+    block = title_block(lines, first, rules, expect_title)
     parts = [lines[k] for k in block]
     title = join_title(parts) if parts else None
     if expect_title and (not title or _similar(title, expect_title) < 0.6):
         title, parts = join_title([expect_title]), [expect_title]
-    head = Header(title=title, title_lines=len(block))
-    i = _nonblank(lines, (block[-1] + 1) if block else 0)
+    head = Header(title=title, doc_number=printed_number, title_lines=len(block))
+    i = _nonblank(lines, (block[-1] + 1) if block else first)
     header_date = None
     while i < len(lines):
         s = lines[i].strip()
@@ -260,6 +267,8 @@ def parse_header(
             head.doc_number = parse_doc_number(s)
         elif header_date is None and is_header_date_line(s) and re.match(r"^[（(—\-]", s):
             header_date = parse_date(s)
+        elif _is_register_code(s, rules):
+            pass
         else:
             break
         i = _nonblank(lines, i + 1)
@@ -274,10 +283,55 @@ def parse_header(
     signed_by, signed_on = signature(lines, head.body_start, rules)
     head.issuers = signed_by or issuers_in_title(parts, rules)
     head.signed_date = signed_on if signed_by else (header_date or signed_on)
+    if head.signed_date is None:
+        head.signed_date = opening_date(lines, head.body_start, rules)
     if head.title and head.title.startswith("关于") and head.issuers:
         head.title = "".join(head.issuers) + head.title
     head.genre = genre_of(head.title, rules)
     return head
+
+
+def _is_register_code(line: str, rules: dict[str, Any]) -> bool:
+    """A normative document's registration code (``ZJAC00-2021-0003``), never body text."""
+    pattern = rules.get("headers", {}).get("register_code")
+    return bool(pattern) and bool(re.match(pattern, line.strip()))
+
+
+def is_preamble_line(line: str, rules: dict[str, Any]) -> bool:
+    """A line a reprinted red-headed document prints above its title: the masthead
+    (``杭州市人民政府文件``), the number, the registration code."""
+    s = line.strip()
+    red = rules.get("headers", {}).get("red_head")
+    return bool(s) and (
+        is_number_line(s) or _is_register_code(s, rules) or bool(red and re.match(red, s))
+    )
+
+
+def preamble(lines: list[str], rules: dict[str, Any]) -> tuple[int, DocNumber | None]:
+    """Where the title starts after a red-head preamble, and the number printed there.
+
+    Some gazettes reprint a document with its red head (``广东省人民政府文件`` /
+    ``粤府〔2021〕12号`` / ``统一编号：…``) above the title instead of the number under it.
+    """
+    i = _nonblank(lines, 0)
+    number = None
+    while i < len(lines) and is_preamble_line(lines[i], rules):
+        s = lines[i].strip()
+        if number is None and is_number_line(s):
+            number = parse_doc_number(s)
+        i = _nonblank(lines, i + 1)
+    return (i, number) if i < len(lines) else (0, None)
+
+
+def opening_date(lines: list[str], start: int, rules: dict[str, Any]) -> dt.date | None:
+    """The date a document's first sentence opens with (``2021年3月19日，国务院任免…``): the
+    date of a notice that prints neither a signature nor a date under its title."""
+    pattern = rules.get("headers", {}).get("opening_date")
+    i = _nonblank(lines, start)
+    if not pattern or i >= len(lines):
+        return None
+    m = re.match(pattern, lines[i].strip())
+    return parse_date(m["date"]) if m else None
 
 
 def _similar(a: str, b: str) -> float:

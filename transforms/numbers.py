@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-OPEN = "〔[［(（【"
-CLOSE = "〕]］)）】"
+# ﹝﹞ (small brackets) and 〖〗 come out of some PDF fonts in place of 〔〕.
+OPEN = "〔[［(（【﹝〖"
+CLOSE = "〕]］)）】﹞〗"
 _HALF = str.maketrans("０１２３４５６７８９", "0123456789")
 
 # Words that end running text right before a series code ("印发凉府人〔2020〕1号文").

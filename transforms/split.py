@@ -18,7 +18,14 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from transforms.clean import is_issuer_line, is_number_line
-from transforms.headers import ends_like_title, is_header_date_line, is_stop_line, key, title_block
+from transforms.headers import (
+    ends_like_title,
+    is_header_date_line,
+    is_preamble_line,
+    is_stop_line,
+    key,
+    title_block,
+)
 from transforms.numbers import parse_doc_number
 from transforms.toc import Toc, TocEntry
 
@@ -86,6 +93,25 @@ def _extend_back(lines: list[str], i: int, floor: int, rules: dict[str, Any]) ->
     return i
 
 
+MAX_PREAMBLE_LINES = 4
+
+
+def _extend_over_preamble(lines: list[str], i: int, floor: int, rules: dict[str, Any]) -> int:
+    """Move a start up over a red-head preamble printed above the title (``广东省人民政府文件``
+    / ``粤府〔2021〕12号`` / ``统一编号：…``): those lines belong to the document below."""
+    start = i
+    k = i - 1
+    taken = 0
+    while k >= floor and taken < MAX_PREAMBLE_LINES:
+        if not lines[k].strip():
+            k -= 1
+            continue
+        if not is_preamble_line(lines[k], rules):
+            break
+        start, taken, k = k, taken + 1, k - 1
+    return start
+
+
 def locate_entries(lines: list[str], toc: Toc, rules: dict[str, Any]) -> list[tuple[int, TocEntry]]:
     """Where each table-of-contents entry's document starts, in order; entries that cannot be
     placed are left out (the header pattern may still find them)."""
@@ -116,6 +142,7 @@ def locate_entries(lines: list[str], toc: Toc, rules: dict[str, Any]) -> list[tu
                 best, best_i = score, i
         if best_i is not None and best >= MATCH_THRESHOLD:
             start = _extend_back(lines, best_i, pos, rules)
+            start = _extend_over_preamble(lines, start, pos, rules)
             found.append((start, entry))
             pos = best_i + 1
     return found
@@ -145,6 +172,7 @@ def header_starts(lines: list[str], begin: int, rules: dict[str, Any]) -> list[i
     personnel = re.compile(conf.get("personnel_title", r"^$^"))
     order_head = re.compile(conf.get("order_head", r"^$^"))
     order_number = re.compile(conf.get("order_number", r"^$^"))
+    red_head = re.compile(conf.get("red_head", r"^$^"))
     starts: list[int] = []
     i = _next(lines, begin)
     while i < len(lines):
@@ -153,6 +181,11 @@ def header_starts(lines: list[str], begin: int, rules: dict[str, Any]) -> list[i
         if order_head.match(s) and nxt < len(lines) and order_number.match(lines[nxt].strip()):
             starts.append(i)
             i = _next(lines, nxt + 1)
+            continue
+        if red_head.match(s) and nxt < len(lines) and is_number_line(lines[nxt]):
+            starts.append(i)  # a red head and its number above the title
+            i = _next(lines, nxt + 1)
+            i = _next(lines, (title_block(lines, i, rules) or [i - 1])[-1] + 1)
             continue
         if personnel.match(re.sub(r"\s", "", s)):
             starts.append(i)

@@ -91,8 +91,26 @@ def _patterns() -> _Patterns:
     )
 
 
+@cache
+def _bracket_re() -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(OPENERS + CLOSERS)}]")
+
+
+@cache
+def _break_re() -> re.Pattern[str]:
+    """A bracket, or the second newline of a blank line (what :func:`_find_open` stops at)."""
+    return re.compile(f"[{re.escape(OPENERS + CLOSERS)}]|(?<=\n)\n")
+
+
+@cache
+def _seps_re(seps: str) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(seps)}]")
+
+
 def _split_top(text: str, seps: str) -> list[str]:
     """Split on any of ``seps`` outside brackets."""
+    if not _bracket_re().search(text):  # no brackets: every separator splits (one C call)
+        return [s.strip() for s in _seps_re(seps).split(text) if s.strip()]
     out, cur, depth = [], [], 0
     for ch in text:
         if ch in OPENERS:
@@ -195,21 +213,22 @@ def _group_assignments(
 def _find_close(text: str, start: int, limit: int = 600) -> int | None:
     """Index of the bracket closing the one opened at ``start``."""
     depth = 0
-    for i in range(start, min(len(text), start + limit)):
-        ch = text[i]
-        if ch in OPENERS:
+    for m in _bracket_re().finditer(text, start, min(len(text), start + limit)):
+        if m[0] in OPENERS:
             depth += 1
-        elif ch in CLOSERS:
+        else:
             depth -= 1
             if depth == 0:
-                return i
+                return m.start()
     return None
 
 
 def _find_open(text: str, pos: int, limit: int = 600) -> int | None:
     """Index of the innermost bracket still open at ``pos``."""
     depth = 0
-    for i in range(pos - 1, max(-1, pos - limit), -1):
+    lo = max(-1, pos - limit) + 1
+    # Only brackets and blank lines matter: visit just those, last first.
+    for i in reversed([m.start() for m in _break_re().finditer(text, lo, max(lo, pos))]):
         ch = text[i]
         if ch in CLOSERS:
             depth += 1

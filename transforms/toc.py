@@ -29,8 +29,16 @@ _PAGE_FIRST = re.compile(rf"^{_MARK}(?P<page>\d{{1,3}})\s+(?P<title>\S.*?)\s*$")
 SHORT_HEADING_CHARS = 10
 _NUMBER_TAIL = re.compile(r"\s*[（(][^（()）]*(?:〔|\[|［|【|（|\(|令)[^（()）]*号[)）]\s*$")
 _HEADING_MARKS = re.compile(
-    r"^(?:#{1,6}\s*|\*\*|【|〖|\[)?(?P<name>[^*#【】〖〗\[\]]+?)(?:\*\*|】|〗|\])?$"
+    r"^(?:#{1,6}\s*|\*\*|【|〖|\[|[■□◆◇▲△▶►★☆]\s*)?(?P<name>[^*#【】〖〗\[\]■□◆◇▲△▶►★☆]+?)"
+    r"(?:\*\*|】|〗|\])?$"
 )
+# An ordinal before a section heading: ``一、市政府文件``, ``（二）部门文件``.
+_ORDINAL = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}\s*、|[（(]\s*[一二三四五六七八九十]{1,3}\s*[)）])\s*"
+)
+# A government order listed on its own line (``中华人民共和国国务院令（第738号）``), the
+# regulation it publishes on the next: one document.
+_ORDER_ENTRY = re.compile(r"^\S{2,30}令\s*[（(]?\s*第\s*\d{1,4}\s*号\s*[)）]?$")
 
 
 @dataclass
@@ -74,7 +82,7 @@ def _entry(line: str, rules: dict[str, Any]) -> tuple[str, int | None] | None:
         if m and _title_like(m["title"]):
             return m["title"].strip(" .·…-"), _page_of(m)
     m = re.match(r"^[-*•·●◆■□]\s+(?P<title>\S.*)$", s)
-    if m and _title_like(m["title"]):
+    if m and _title_like(m["title"]) and not is_section_heading(s, rules):
         return m["title"].strip(), None
     return None
 
@@ -87,7 +95,8 @@ def _title_like(title: str) -> bool:
 
 def is_section_heading(line: str, rules: dict[str, Any]) -> str | None:
     """The section name when ``line`` is a table-of-contents heading, else None."""
-    s = line.strip()
+    raw = line.strip()
+    s = _ORDINAL.sub("", raw)  # 一、市政府文件 / （二）部门文件: the ordinal marks a heading
     m = _HEADING_MARKS.match(s)
     if not m:
         return None
@@ -95,7 +104,7 @@ def is_section_heading(line: str, rules: dict[str, Any]) -> str | None:
     known = rules.get("toc", {}).get("sections", [])
     if name in known:
         return name
-    marked = s != m["name"].strip()
+    marked = raw != m["name"].strip()
     if marked and 2 <= len(name) <= 12 and has_cjk(name) and not re.search(r"[，。：；、\d]", name):
         return name
     return None
@@ -173,11 +182,40 @@ def read_toc(lines: list[str], rules: dict[str, Any]) -> Toc | None:
             cont = _page_last(rules).match(nxt)
             if cont and not re.match(r"^[-*•·●◆■□]\s", nxt) and not is_section_heading(nxt, rules):
                 title, page, i = title + cont["title"], _page_of(cont), i + 1
-        title, number = _split_number(title)
+        title, number = _split_number(title.strip(" .·…．•⋯-—_"))
         entries.append(TocEntry(title, section, page, number, i))
         end = i + 1
         i += 1
+    entries = merge_order_entries(entries)
     return Toc(entries, first, end) if entries else None
+
+
+def merge_order_entries(entries: list[TocEntry]) -> list[TocEntry]:
+    """An order's own line and the regulation listed under it as one entry: the regulation's
+    title with the order's number (``中华人民共和国国务院令（第738号）`` / ``农村公路养护管理条例``)."""
+    out: list[TocEntry] = []
+    i = 0
+    while i < len(entries):
+        e = entries[i]
+        nxt = entries[i + 1] if i + 1 < len(entries) else None
+        bare = re.sub(r"\s", "", e.title)
+        # 国务院令（第738号） -> 国务院令第738号, the form find_doc_numbers reads
+        unbracketed = re.sub(r"[（(](第\d+号)[)）]$", r"\1", bare)
+        found = find_doc_numbers(unbracketed) if _ORDER_ENTRY.match(bare) else []
+        if (
+            found
+            and nxt is not None
+            and nxt.section == e.section
+            and nxt.doc_number is None
+            and not _ORDER_ENTRY.match(re.sub(r"\s", "", nxt.title))
+            and (nxt.page is None or e.page is None or nxt.page == e.page)
+        ):
+            out.append(TocEntry(nxt.title, e.section, e.page, found[0].text, e.line))
+            i += 2
+            continue
+        out.append(e)
+        i += 1
+    return out
 
 
 def _entry_at(lines: list[str], i: int, rules: dict[str, Any]) -> bool:
