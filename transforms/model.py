@@ -114,6 +114,16 @@ class Parsed:
     issue: IssueInfo | None = None
     warnings: list[str] = field(default_factory=list)
 
+    def is_conformed(self) -> bool:
+        """True when every frame already has exactly the contract's schema (cheap check)."""
+        return (
+            self.documents.schema == DOCUMENT_SCHEMA
+            and self.appointments.schema == APPOINTMENT_SCHEMA
+            and self.citations.schema == CITATION_SCHEMA
+            and self.tasks.schema == TASK_SCHEMA
+            and self.metadata.schema == METADATA_SCHEMA
+        )
+
     def conformed(self) -> Parsed:
         """A copy whose frames carry exactly the contract's schemas."""
         return Parsed(

@@ -64,11 +64,18 @@ def document_key(
 def with_document_ids(docs: pl.DataFrame, context: str | None = None) -> pl.DataFrame:
     """Add ``document_id`` and ``content_sha256`` to a contract documents frame.
 
-    ``context`` (the gazette issue's label, else the input's URI) tells apart undated,
-    unnumbered documents of the same title in different issues.
+    ``context`` (the gazette issue's label, else the input's URI; or per row, a ``context``
+    column) tells apart undated, unnumbered documents of the same title in different issues.
     """
+    ctx = (
+        docs["context"]
+        if "context" in docs.columns
+        else pl.repeat(context, docs.height, dtype=pl.Utf8, eager=True)
+    )
     rows = docs.select("doc_number", "doc_year", "title", "signed_date", "published_date").rows()
-    ids = [_sha(document_key(n, y, t, s or p, context)) for n, y, t, s, p in rows]
+    ids = [
+        _sha(document_key(n, y, t, s or p, c)) for (n, y, t, s, p), c in zip(rows, ctx, strict=True)
+    ]
     content = docs.select(
         pl.concat_str(
             [

@@ -21,7 +21,14 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from transforms.model import Parsed
+from transforms.model import (
+    APPOINTMENT_SCHEMA,
+    CITATION_SCHEMA,
+    DOCUMENT_SCHEMA,
+    METADATA_SCHEMA,
+    TASK_SCHEMA,
+    Parsed,
+)
 from warehouse.db import frame, one_row
 from warehouse.keys import issue_id_for, series_kind, with_document_ids
 
@@ -71,10 +78,15 @@ def load_parsed(
 
 
 def _frames(batch: Sequence[tuple[LoadInput, Parsed]]) -> dict[str, pl.DataFrame]:
-    """Concatenate a batch's frames, each row stamped with its input (raw_id, uri, issue)."""
-    docs, facts, issues = [], {"appt": [], "cite": [], "task": [], "meta": []}, []
-    for inp, parsed in batch:
-        p = parsed.conformed()
+    """Concatenate a batch's frames, each row stamped with its input (raw_id, uri, issue).
+
+    Work is done once over the concatenated batch (ids, joins), not per input: a batch of a
+    hundred gazette issues costs a handful of polars operations.
+    """
+    parts: dict[str, list[pl.DataFrame]] = {k: [] for k in ("docs", "appt", "cite", "task", "meta")}
+    inputs, issues = [], []
+    for n, (inp, parsed) in enumerate(batch):
+        p = parsed if parsed.is_conformed() else parsed.conformed()
         issue_id = None
         if p.issue is not None and p.issue.gazette:
             i = p.issue
@@ -83,25 +95,45 @@ def _frames(batch: Sequence[tuple[LoadInput, Parsed]]) -> dict[str, pl.DataFrame
                 (issue_id, i.gazette, i.year, i.issue_no, i.total_issue_no, i.published, i.label)
             )
         context = (p.issue.label if p.issue else None) or inp.uri
-        stamp = [pl.lit(inp.raw_id).alias("raw_id"), pl.lit(inp.uri).alias("source_uri")]
-        d = with_document_ids(p.documents, context).with_columns(
-            *stamp,
-            pl.lit(inp.source_id).alias("source_id"),
-            pl.lit(issue_id, dtype=pl.Utf8).alias("issue_id"),
-        )
-        docs.append(d)
-        # A document printed twice in one input keeps the facts of its first copy only.
-        ids = d.unique("document_id", keep="first", maintain_order=True).select(
-            "seq", "document_id"
-        )
+        inputs.append((n, inp.raw_id, inp.uri, inp.source_id, issue_id, context))
         for key, f in (
+            ("docs", p.documents),
             ("appt", p.appointments),
             ("cite", p.citations),
             ("task", p.tasks),
             ("meta", p.metadata),
         ):
-            facts[key].append(f.join(ids, on="seq", maintain_order="left").with_columns(*stamp))
-    out = {k: pl.concat(v, how="vertical_relaxed") for k, v in facts.items()}
+            if f.height:
+                parts[key].append(f.with_columns(pl.lit(n, dtype=pl.Int32).alias("_n")))
+    stamps = pl.DataFrame(
+        inputs, schema={"_n": pl.Int32, "raw_id": pl.Utf8, "source_uri": pl.Utf8, "source_id": pl.Utf8, "issue_id": pl.Utf8, "context": pl.Utf8},
+        orient="row",
+    )  # fmt: skip
+    schemas = {
+        "docs": DOCUMENT_SCHEMA,
+        "appt": APPOINTMENT_SCHEMA,
+        "cite": CITATION_SCHEMA,
+        "task": TASK_SCHEMA,
+        "meta": METADATA_SCHEMA,
+    }
+    cat = {
+        k: pl.concat(v, how="vertical_relaxed")
+        if v
+        else pl.DataFrame(schema={**schemas[k], "_n": pl.Int32})
+        for k, v in parts.items()
+    }
+    docs = with_document_ids(cat["docs"].join(stamps, on="_n", maintain_order="left"))
+    # A document printed twice in one input keeps the facts of its first copy only.
+    ids = docs.unique(["_n", "document_id"], keep="first", maintain_order=True).select(
+        "_n", "seq", "document_id"
+    )
+    out = {"docs": docs.drop("context")}
+    for key in ("appt", "cite", "task", "meta"):
+        out[key] = (
+            cat[key]
+            .join(ids, on=["_n", "seq"], maintain_order="left")
+            .join(stamps.select("_n", "raw_id", "source_uri"), on="_n", maintain_order="left")
+        )
     out["cite"] = out["cite"].unique(
         ["document_id", "cited_doc_number"], keep="first", maintain_order=True
     )
@@ -110,7 +142,6 @@ def _frames(batch: Sequence[tuple[LoadInput, Parsed]]) -> dict[str, pl.DataFrame
     )
     for key in ("appt", "task"):
         out[key] = out[key].with_row_index("rn")
-    out["docs"] = pl.concat(docs, how="vertical_relaxed")
     out["issues"] = pl.DataFrame(
         issues,
         schema=["issue_id", "gazette", "year", "issue_no", "total_issue_no", "published", "label"],
@@ -151,8 +182,8 @@ def load_batch(
     try:
         if "issues" in registered:
             con.execute("INSERT INTO dim_gazette_issue SELECT * FROM issues ON CONFLICT DO NOTHING")
-        result = _load_documents(con)
-        _load_facts(con)
+        result, has_prior = _load_documents(con)
+        _load_facts(con, has_prior)
         con.execute(
             "UPDATE raw_item SET parsed_sha256 = i.sha256, parsed_at = ? FROM inputs i"
             " WHERE raw_item.raw_id = i.raw_id AND i.sha256 IS NOT NULL",
@@ -172,8 +203,13 @@ def load_batch(
     return result
 
 
-def _load_documents(con: duckdb.DuckDBPyConnection) -> LoadResult:
-    """Classify incoming documents, keep history, upsert documents, appearances, issuers, series."""
+def _load_documents(con: duckdb.DuckDBPyConnection) -> tuple[LoadResult, bool]:
+    """Classify incoming documents, keep history, upsert documents, appearances, issuers, series.
+
+    Also leaves a temp table ``prior`` of the incoming documents the warehouse already held and
+    says whether it has any: only their old facts need deleting (a bulk load of new documents
+    then never scans the fact tables).
+    """
     status = frame(
         con,
         """
@@ -187,6 +223,10 @@ def _load_documents(con: duckdb.DuckDBPyConnection) -> LoadResult:
     )
     counts = dict(status.group_by("status").len().rows())
     con.register("doc_status", status.to_arrow())
+    has_prior = status.height > counts.get("added", 0)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE prior AS SELECT document_id FROM doc_status WHERE status <> 'added'"
+    )
     try:
         con.execute(
             """
@@ -238,7 +278,7 @@ def _load_documents(con: duckdb.DuckDBPyConnection) -> LoadResult:
                 content_sha256 = excluded.content_sha256
             """
         )
-        _load_issuers(con)
+        _load_issuers(con, has_prior)
         con.execute(
             """
             INSERT INTO dim_series (series, series_kind, issuer_id)
@@ -257,10 +297,10 @@ def _load_documents(con: duckdb.DuckDBPyConnection) -> LoadResult:
         updated=counts.get("updated", 0),
         unchanged=counts.get("unchanged", 0) + counts.get("other_source", 0),
         appearances=one_row(con, "SELECT count(*) FROM appearing")[0],
-    )
+    ), has_prior
 
 
-def _load_issuers(con: duckdb.DuckDBPyConnection) -> None:
+def _load_issuers(con: duckdb.DuckDBPyConnection, has_prior: bool) -> None:
     """Issuers of the defining appearance, in printed order, into dim_issuer and the bridge."""
     con.execute(
         """
@@ -271,9 +311,10 @@ def _load_issuers(con: duckdb.DuckDBPyConnection) -> None:
         ON CONFLICT DO NOTHING
         """
     )
-    con.execute(
-        "DELETE FROM document_issuer WHERE document_id IN (SELECT document_id FROM incoming)"
-    )
+    if has_prior:
+        con.execute(
+            "DELETE FROM document_issuer WHERE document_id IN (SELECT document_id FROM prior)"
+        )
     con.execute(
         """
         INSERT INTO document_issuer
@@ -286,7 +327,7 @@ def _load_issuers(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _load_facts(con: duckdb.DuckDBPyConnection) -> None:
+def _load_facts(con: duckdb.DuckDBPyConnection, has_prior: bool) -> None:
     """Replace the facts of the documents each input defines; metadata per appearance."""
     # (document, uri) pairs whose uri defines the document: their facts are this batch's.
     con.execute(
@@ -296,8 +337,12 @@ def _load_facts(con: duckdb.DuckDBPyConnection) -> None:
         FROM appearing a JOIN fact_document d ON d.document_id = a.document_id AND d.defining_uri = a.source_uri
         """
     )
-    for table in ("fact_appointment", "fact_citation", "fact_task_assignment"):
-        con.execute(f"DELETE FROM {table} WHERE document_id IN (SELECT document_id FROM owned)")  # noqa: S608
+    if has_prior:  # only documents the warehouse already held have old facts
+        for table in ("fact_appointment", "fact_citation", "fact_task_assignment"):
+            con.execute(
+                f"DELETE FROM {table} WHERE document_id IN"  # noqa: S608 - constant table names
+                " (SELECT document_id FROM owned WHERE document_id IN (SELECT document_id FROM prior))"
+            )
     con.execute(
         """
         INSERT INTO fact_appointment
@@ -321,14 +366,17 @@ def _load_facts(con: duckdb.DuckDBPyConnection) -> None:
         FROM task t JOIN owned o ON o.document_id = t.document_id AND o.source_uri = t.source_uri
         """
     )
-    con.execute(
-        "DELETE FROM document_metadata USING appearing a"
-        " WHERE document_metadata.document_id = a.document_id AND document_metadata.source_uri = a.source_uri"
-    )
+    if has_prior:
+        con.execute(
+            "DELETE FROM document_metadata USING appearing a"
+            " WHERE document_metadata.document_id = a.document_id AND document_metadata.source_uri = a.source_uri"
+            " AND a.document_id IN (SELECT document_id FROM prior)"
+        )
     con.execute(
         "INSERT INTO document_metadata SELECT document_id, source_uri, key, value FROM meta"
     )
     con.execute("DROP TABLE owned")
+    con.execute("DROP TABLE prior")
 
 
 def quarantine(

@@ -111,6 +111,10 @@ CREATE TABLE dim_series (
 COMMENT ON TABLE dim_series IS 'Document number series (凉府办发); series_kind 文 or 函 or 令 from the code.';
 
 -- ---------------------------------------------------------------- facts
+-- Fact tables that only the loader writes (appointments, citations, tasks, metadata, the issuer
+-- bridge) carry no PRIMARY KEY: their keys, (document_id, ordinal) and the like, are enforced by
+-- the loader (a document's facts are replaced as a whole) and checked by tests/test_contracts.py.
+-- An index there would only grow the loader's memory with the table (DuckDB's ART indexes).
 CREATE TABLE fact_document (
     document_id     VARCHAR PRIMARY KEY,
     title           VARCHAR NOT NULL,
@@ -155,8 +159,7 @@ COMMENT ON TABLE document_history IS 'Earlier versions of documents that a sourc
 CREATE TABLE document_issuer (
     document_id VARCHAR NOT NULL,
     ordinal     INTEGER NOT NULL,
-    issuer_id   VARCHAR NOT NULL,
-    PRIMARY KEY (document_id, ordinal)
+    issuer_id   VARCHAR NOT NULL
 );
 COMMENT ON TABLE document_issuer IS 'Bridge: every issuing body of a document, in printed order (joint issuance).';
 
@@ -185,8 +188,7 @@ CREATE TABLE fact_appointment (
     person      VARCHAR NOT NULL,
     position    VARCHAR,
     qualifier   VARCHAR,
-    raw_id      VARCHAR NOT NULL,
-    PRIMARY KEY (document_id, ordinal)
+    raw_id      VARCHAR NOT NULL
 );
 COMMENT ON TABLE fact_appointment IS 'Personnel actions: one row per 任命/免去, person and post; qualifier (试用期一年, 兼) kept apart.';
 
@@ -196,8 +198,7 @@ CREATE TABLE fact_citation (
     series           VARCHAR,
     doc_year         INTEGER,
     serial           INTEGER,
-    raw_id           VARCHAR NOT NULL,
-    PRIMARY KEY (document_id, cited_doc_number)
+    raw_id           VARCHAR NOT NULL
 );
 COMMENT ON TABLE fact_citation IS 'Document numbers cited in a document body, normalised; lists such as 〔2020〕1、3、4号 expanded.';
 
@@ -208,8 +209,7 @@ CREATE TABLE fact_task_assignment (
     task        VARCHAR,
     unit        VARCHAR NOT NULL,
     role        VARCHAR,
-    raw_id      VARCHAR NOT NULL,
-    PRIMARY KEY (document_id, ordinal)
+    raw_id      VARCHAR NOT NULL
 );
 COMMENT ON TABLE fact_task_assignment IS 'Numbered tasks and their responsible units (责任单位): one row per task and unit.';
 
@@ -217,8 +217,7 @@ CREATE TABLE document_metadata (
     document_id VARCHAR NOT NULL,
     source_uri  VARCHAR NOT NULL,
     key         VARCHAR NOT NULL,
-    value       VARCHAR,
-    PRIMARY KEY (document_id, source_uri, key)
+    value       VARCHAR
 );
 COMMENT ON TABLE document_metadata IS 'Every field a publisher states (索引号, 主题分类, 发布日期, meta tags …) as printed, per appearance.';
 
