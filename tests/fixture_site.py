@@ -548,7 +548,9 @@ def build_fixture_site(httpserver: HTTPServer) -> FixtureSite:
         if t == "2018年第12期":
             pdf = pdf_from_text(seed_text)
         else:
-            pdf = make_pdf([seed[1], f"{t} {d.isoformat()}"])  # 'PANZHIHUASHI RENMINZHENGFU GONGBAO'
+            pdf = make_pdf(
+                [seed[1], f"{t} {d.isoformat()}"]
+            )  # 'PANZHIHUASHI RENMINZHENGFU GONGBAO'
         routes.add(u, pdf, "application/pdf")
         fixture.details.append(FixtureDetail("fixture_archive", base + u, d, t, None, None, pdf))
 

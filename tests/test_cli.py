@@ -19,7 +19,10 @@ def test_missing_file_is_named_without_traceback(capsys, tmp_path):
 def test_unknown_source_and_empty_range(capsys):
     assert main(["backfill", "--source", "nowhere"]) == 2
     assert "unknown source(s) ['nowhere']; defined: [" in capsys.readouterr().err
-    assert main(["backfill", "--source", "liangshan", "--start", "2020-02-01", "--end", "2020-01-01"]) == 2
+    assert (
+        main(["backfill", "--source", "liangshan", "--start", "2020-02-01", "--end", "2020-01-01"])
+        == 2
+    )
     assert "backfill range is empty" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["backfill", "--start", "2020-13-01"])

@@ -134,11 +134,16 @@ def test_overlapping_runs_are_serialised_and_lose_nothing(site_env, db_path):
 def test_backfill_of_one_gazette_issue_from_an_archive_of_pdfs(site_env, db_path):
     """The operator names an issue as the archive lists it; only that PDF is fetched and split."""
     fixture = site_env
-    counts = backfill(source="fixture_archive", issues=["2018年第12期"], db=str(db_path), fetcher_options=FAST)
+    counts = backfill(
+        source="fixture_archive", issues=["2018年第12期"], db=str(db_path), fetcher_options=FAST
+    )
     assert counts["quarantined"] == 0 and counts["documents_added"] == 8
     fetched = [u for (u,) in _q(db_path, "SELECT uri FROM raw_item WHERE kind = 'gazette_pdf'")]
     assert fetched == [fixture.base_url + "/gb/2018/gb_12.pdf"]
     rows = _q(db_path, "SELECT DISTINCT gazette_issue FROM documents")
     assert rows == [("攀枝花市人民政府公报 2018年第12期",)]
     assert ("攀府人〔2018〕10号",) in _q(db_path, "SELECT doc_number FROM documents")
-    assert _q(db_path, "SELECT json_extract_string(hints, '$.gazette') FROM raw_item WHERE kind = 'gazette_pdf'") == [("攀枝花市人民政府公报",)]
+    assert _q(
+        db_path,
+        "SELECT json_extract_string(hints, '$.gazette') FROM raw_item WHERE kind = 'gazette_pdf'",
+    ) == [("攀枝花市人民政府公报",)]

@@ -12,7 +12,9 @@ def test_table_and_signature_disagreement_is_kept(db_path):
     page = SAMPLES / "jiangxi" / "art_5400_1505309.html"
     ingest_files(db_path, [page])
     with connect(db_path, read_only=True) as con:
-        rows = con.execute("SELECT fields, table_issuers, body_issuers FROM metadata_disagreements").fetchall()
+        rows = con.execute(
+            "SELECT fields, table_issuers, body_issuers FROM metadata_disagreements"
+        ).fetchall()
         issuers = con.execute("SELECT issuers FROM documents").fetchall()
     # The table says the bureau issued it; the signature is the bureau's epidemic leading group.
     assert rows == [("issuers", ["江西省市场监督管理局"], "江西省局新冠肺炎疫情防控工作领导小组")]
