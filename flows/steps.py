@@ -22,7 +22,7 @@ from sources.encoding import decode
 from sources.raw import RawItem
 from transforms.dispatch import MAX_INPUT_BYTES, parse_input
 from transforms.model import Parsed, ParseError
-from warehouse.db import frame, one_row
+from warehouse.db import frame
 from warehouse.issuers import refresh_issuers
 from warehouse.load import LoadInput, LoadResult, load_batch, quarantine
 from warehouse.raw import read_raw, register_source, store_raw
@@ -83,38 +83,10 @@ def stage_items(
     """Store every item in the raw layer first; say which still need parsing.
 
     An item whose exact bytes were already parsed and loaded needs nothing (incremental);
-    ``force`` re-parses anyway (after a transform improved).
+    ``force`` re-parses anyway (after a transform improved). One bulk path for 1 or 10,000
+    items: :func:`stage_many`.
     """
-    refs = []
-    items = list(items)
-    for source_id in sorted(
-        {it.source_id for it in items}
-        - {r for (r,) in con.execute("SELECT source_id FROM dim_source").fetchall()}
-    ):
-        if source_id == "local":
-            register_source(con, "local", name="local files", family="local", kind="file")
-    for it in items:
-        raw_id, is_new = store_raw(
-            con, source_id=it.source_id, uri=it.uri, kind=it.kind, content=it.content, fetched_at=it.fetched_at,
-            media_type=it.media_type, encoding=it.encoding, http_status=it.http_status, headers=it.headers,
-            hints=it.hints, run_id=run_id,
-        )  # fmt: skip
-        row = one_row(con, "SELECT parsed_sha256 FROM raw_item WHERE raw_id = ?", [raw_id])
-        needs = force or row is None or row[0] != it.sha256
-        refs.append(
-            RawRef(
-                raw_id,
-                it.source_id,
-                it.uri,
-                it.kind,
-                it.sha256,
-                it.encoding,
-                dict(it.hints),
-                is_new,
-                needs,
-            )
-        )
-    return refs
+    return stage_many(con, items, run_id=run_id, force=force)
 
 
 def refs_from_raw(
