@@ -507,3 +507,43 @@ def test_state_council_issue_counts_in_hao_and_lists_short_headings_before_entri
     assert docs[2]["issuers"] == ["财政部", "税务总局"] and docs[2]["genre"] == "公告"
     assert docs[3]["title"] == "国务院任免国家工作人员"
     assert parsed.warnings == []
+
+
+ANNOUNCEMENTS = """国务院公报
+2021年第12号（总号：1733）
+
+目 录
+
+国务院部门文件
+财政部 税务总局关于延续实施小微企业所得税优惠政策的公告 ········· 20
+海关总署关于调整进口货物报关单申报要求的公告 ········· 22
+
+财政部 税务总局关于延续实施小微企业所得税优惠政策的公告
+财政部 税务总局公告2021年第8号
+
+为进一步支持小微企业发展，现就有关税收政策公告如下：
+一、对小型微利企业年应纳税所得额不超过100万元的部分，减按12.5%计入应纳税所得额。
+二、本公告执行期限为2021年1月1日至2022年12月31日。
+
+财政部 税务总局
+2021年4月2日
+
+海关总署关于调整进口货物报关单申报要求的公告
+海关总署公告2021年第30号
+
+为进一步规范申报，现将有关事项公告如下：
+一、自2021年5月1日起，调整报关单部分申报项目。
+特此公告。
+
+海关总署
+2021年4月8日
+"""
+
+
+def test_department_announcements_numbered_within_a_year():
+    docs = parse_gazette_text(ANNOUNCEMENTS).documents
+    rows = docs.select("doc_number", "series", "doc_year", "serial", "issuers", "signed_date", "genre").rows()
+    assert rows == [
+        ("财政部税务总局公告2021年第8号", "财政部税务总局公告", 2021, 8, ["财政部", "税务总局"], dt.date(2021, 4, 2), "公告"),
+        ("海关总署公告2021年第30号", "海关总署公告", 2021, 30, ["海关总署"], dt.date(2021, 4, 8), "公告"),
+    ]  # fmt: skip

@@ -35,6 +35,15 @@ _NUM_RE = re.compile(
     rf"[{re.escape(CLOSE)}]\s*第?\s*(?P<serials>\d+(?:\s*[、,，和及]\s*\d+)*)\s*号"
 )
 _ORDER_RE = re.compile(rf"(?P<series>{_SERIES_CHARS}{{1,16}}?令)\s*第\s*(?P<serials>\d+)\s*号")
+# Announcements and ministerial orders numbered within a year: 财政部公告2021年第8号.
+_ANNUAL_KINDS = "公告|通告|令"
+_ANNUAL_RE = re.compile(
+    rf"(?P<series>{_SERIES_CHARS}{{1,16}}?(?:{_ANNUAL_KINDS}))\s*(?P<year>(?:19|20)\d\d)\s*年\s*第\s*(?P<serials>\d+(?:\s*[、,，和及]\s*\d+)*)\s*号"
+)
+# Alone on a line, a joint announcement may space its issuers: 财政部 税务总局公告2021年第8号.
+_ANNUAL_ANCHORED_RE = re.compile(
+    rf"^\s*(?P<series>[\u4e00-\u9fa5][\u4e00-\u9fa5 \u3000]{{0,30}}?(?:{_ANNUAL_KINDS}))\s*(?P<year>(?:19|20)\d\d)\s*年\s*第\s*(?P<serial>\d+)\s*号\s*$"
+)
 # A date glued before an order's issuer: ``…2020年1月1日省人民政府令`` (digits are not series
 # characters, so the candidate starts with the date's last unit) or ``二〇一一年八月二十六日``.
 _CN_NUM = "〇零一二三四五六七八九十"
@@ -54,10 +63,13 @@ class DocNumber:
     series: str
     year: int | None
     serial: int
+    annual: bool = False  # numbered within a year: 财政部公告2021年第8号, 交通运输部令2020年第5号
 
     @property
     def text(self) -> str:
-        """The normal form: ``凉府办发〔2020〕5号`` or ``国令第707号``."""
+        """The normal form: ``凉府办发〔2020〕5号``, ``国令第707号`` or ``财政部公告2021年第8号``."""
+        if self.annual:
+            return f"{self.series}{self.year}年第{self.serial}号"
         if self.year is None:
             return f"{self.series}第{self.serial}号"
         return f"{self.series}〔{self.year}〕{self.serial}号"
@@ -136,6 +148,11 @@ def parse_doc_number(text: str | None) -> DocNumber | None:
     m = _ANCHORED_RE.match(s)
     if m:
         return DocNumber(m["series"], int(re.sub(r"\s", "", m["year"])), int(m["serials"]))
+    m = _ANNUAL_ANCHORED_RE.match(s)
+    if m:
+        series = re.sub(r"\s", "", m["series"])
+        series = order_series(series) if series.endswith("令") else series
+        return DocNumber(series, int(m["year"]), int(m["serial"]), annual=True)
     found = find_doc_numbers(s)
     return found[0] if found else None
 
@@ -150,6 +167,7 @@ def normalize_doc_number(text: str | None) -> str | None:
 # (a leftmost series search over a whole body costs ~16 steps per character).
 _YEAR_ANCHOR = re.compile(rf"[{re.escape(OPEN)}]\s*(?:19|20)\s*\d\s*\d\s*[{re.escape(CLOSE)}]")
 _ORDER_ANCHOR = re.compile(r"令\s*第")
+_ANNUAL_ANCHOR = re.compile(rf"(?:{_ANNUAL_KINDS})\s*(?:19|20)\d\d\s*年\s*第")
 _BACK = 24  # series (<=16) plus spaces before the anchor
 
 
@@ -180,7 +198,15 @@ def find_doc_numbers(text: str) -> list[DocNumber]:
         series = _trim_series(m["series"])
         year = int(re.sub(r"\s", "", m["year"]))
         out.extend((m.start(), DocNumber(series, year, n)) for n in _serials(m["serials"]))
+    annual_spans = []
+    for m in _windowed(_ANNUAL_RE, _ANNUAL_ANCHOR, s, 60):
+        raw = m["series"]
+        series = order_series(raw) if raw.endswith("令") else _trim_series(raw)
+        annual_spans.append((m.start(), m.end()))
+        out.extend((m.start(), DocNumber(series, int(m["year"]), n, annual=True)) for n in _serials(m["serials"]))
     for m in _windowed(_ORDER_RE, _ORDER_ANCHOR, s, 40):
+        if any(a <= m.start() < b for a, b in annual_spans):
+            continue
         after_digit = m.start() > 0 and s[m.start() - 1].isdigit()
         series = order_series(m["series"], after_digit=after_digit)
         out.extend((m.start(), DocNumber(series, None, n)) for n in _serials(m["serials"]))
