@@ -542,7 +542,9 @@ ANNOUNCEMENTS = """国务院公报
 
 def test_department_announcements_numbered_within_a_year():
     docs = parse_gazette_text(ANNOUNCEMENTS).documents
-    rows = docs.select("doc_number", "series", "doc_year", "serial", "issuers", "signed_date", "genre").rows()
+    rows = docs.select(
+        "doc_number", "series", "doc_year", "serial", "issuers", "signed_date", "genre"
+    ).rows()
     assert rows == [
         ("财政部税务总局公告2021年第8号", "财政部税务总局公告", 2021, 8, ["财政部", "税务总局"], dt.date(2021, 4, 2), "公告"),
         ("海关总署公告2021年第30号", "海关总署公告", 2021, 30, ["海关总署"], dt.date(2021, 4, 8), "公告"),

@@ -37,7 +37,12 @@ def test_numbers_counted_within_a_year():
     from transforms.numbers import find_doc_numbers, normalize_doc_number, parse_doc_number
 
     n = parse_doc_number("财政部 税务总局公告2021年第8号")
-    assert (n.series, n.year, n.serial, n.text) == ("财政部税务总局公告", 2021, 8, "财政部税务总局公告2021年第8号")
+    assert (n.series, n.year, n.serial, n.text) == (
+        "财政部税务总局公告",
+        2021,
+        8,
+        "财政部税务总局公告2021年第8号",
+    )
     text = "根据财政部公告2021年第8号和交通运输部令2020年第5号，国家税务总局公告2019年第1、2号同时废止。"
     assert [x.text for x in find_doc_numbers(text)] == [
         "财政部公告2021年第8号", "交通运输部令2020年第5号", "国家税务总局公告2019年第1号", "国家税务总局公告2019年第2号",

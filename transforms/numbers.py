@@ -203,7 +203,10 @@ def find_doc_numbers(text: str) -> list[DocNumber]:
         raw = m["series"]
         series = order_series(raw) if raw.endswith("令") else _trim_series(raw)
         annual_spans.append((m.start(), m.end()))
-        out.extend((m.start(), DocNumber(series, int(m["year"]), n, annual=True)) for n in _serials(m["serials"]))
+        out.extend(
+            (m.start(), DocNumber(series, int(m["year"]), n, annual=True))
+            for n in _serials(m["serials"])
+        )
     for m in _windowed(_ORDER_RE, _ORDER_ANCHOR, s, 40):
         if any(a <= m.start() < b for a, b in annual_spans):
             continue
