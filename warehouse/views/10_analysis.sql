@@ -205,12 +205,17 @@ JOIN document_facts f ON f.document_id = a.document_id
 LEFT JOIN document_context c ON c.document_id = a.document_id;
 COMMENT ON VIEW appointment_organisations IS 'Each appointment or removal with the organisation read from the post (title words stripped) and the post with its region spelled out.';
 
+-- 州财政局 in a Liangshan document is 凉山州财政局; 省卫生健康委 in a Sichuan one 四川省卫生健康委
+-- (not 州级/市直 collective words, not a bracket).
+CREATE OR REPLACE MACRO spell_region(name, prefecture, province) AS
+    CASE
+        WHEN regexp_matches(name, '^(州|市)[^(（级直]') AND prefecture IS NOT NULL THEN prefecture || substr(name, 2)
+        WHEN regexp_matches(name, '^省[^(（级直]') AND province IS NOT NULL THEN province || substr(name, 2)
+        ELSE name END;
+
 CREATE OR REPLACE VIEW appointments_by_organisation AS
 SELECT
-    CASE
-        WHEN regexp_matches(o.org_as_printed, '^(州|市)') AND c.prefecture IS NOT NULL THEN c.prefecture || substr(o.org_as_printed, 2)
-        WHEN regexp_matches(o.org_as_printed, '^省') AND c.province IS NOT NULL THEN c.province || substr(o.org_as_printed, 2)
-        ELSE o.org_as_printed END AS organisation,
+    spell_region(o.org_as_printed, c.prefecture, c.province) AS organisation,
     CAST(date_trunc('month', o.effective_date) AS DATE) AS month,
     count(*) FILTER (WHERE o.action = '任命') AS n_appointed,
     count(*) FILTER (WHERE o.action = '免去') AS n_removed,
@@ -222,10 +227,7 @@ COMMENT ON VIEW appointments_by_organisation IS 'How many people were appointed 
 
 CREATE OR REPLACE VIEW task_load_by_unit AS
 SELECT
-    CASE
-        WHEN regexp_matches(t.unit, '^(州|市)[^(（级直]') AND c.prefecture IS NOT NULL THEN c.prefecture || substr(t.unit, 2)
-        WHEN regexp_matches(t.unit, '^省[^(（级直]') AND c.province IS NOT NULL THEN c.province || substr(t.unit, 2)
-        ELSE t.unit END AS unit,
+    spell_region(t.unit, c.prefecture, c.province) AS unit,
     year(f.effective_date) AS year,
     count(*) AS n_assignments,
     count(DISTINCT t.document_id) AS n_documents,
