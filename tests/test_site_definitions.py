@@ -91,3 +91,12 @@ def test_defaults_come_from_the_start_urls_and_family(tmp_path):
     site = load_site(path)
     assert site.id == "mini" and site.allowed_hosts == ("www.a.gov.cn", "b.gov.cn")
     assert site.verify_tls is True and site.kind == "portal_page" and site.selectors["item"] == "li"
+
+
+def test_every_family_has_a_list_sample_and_a_fixture_site(httpserver):
+    """Adding a family means adding its sample and its fixture site (Querido Diário style)."""
+    from fixture_site import build_fixture_site
+
+    assert set(FAMILY_SAMPLE) == set(FAMILIES)
+    fixture = build_fixture_site(httpserver)
+    assert {site.family for site in fixture.sites.values()} == set(FAMILIES)
