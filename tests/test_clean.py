@@ -14,6 +14,7 @@ from transforms.clean import (
     overlap_join,
     recover_columns,
 )
+from transforms.gazette import parse_gazette_text
 from transforms.rules import load_rules
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
@@ -135,3 +136,34 @@ def test_clean_lines_on_seed_keeps_toc_and_headers():
     assert "凉府办函[2020]12号" in lines
     assert "凉医保规〔2020〕1号" in lines  # printed 1 号
     assert "2020年3月16日" in lines  # printed 2020 年 3 月 16 日
+
+
+def test_text_spaced_out_character_by_character_is_closed_up():
+    """Justified PDF text extracts as 川 府 发〔2018〕42 号: closed up; a real separator stays."""
+    from transforms.clean import collapse_spaced_cjk
+
+    assert collapse_spaced_cjk("川 府 发〔2018〕42 号") == "川府发〔2018〕42 号"
+    assert (
+        collapse_spaced_cjk("交 通 运 输 部　　国 家 发 展 改 革 委") == "交通运输部 国家发展改革委"
+    )
+    assert (
+        collapse_spaced_cjk("凉 山 州 医 疗 保 障 局  凉 山 州 财 政 局")
+        == "凉山州医疗保障局 凉山州财政局"
+    )
+    # Ordinary lines keep their spaces: issuer / title, name / post, two columns.
+    for line in (
+        "四川省人民政府 关于印发促进返乡下乡创业二十二条措施的通知",
+        "王 涛 州发展改革委副主任",
+        "研究决定: 攀枝花市人民政府",
+    ):
+        assert collapse_spaced_cjk(line) == line
+
+
+def test_a_spaced_out_issue_keeps_its_numbers():
+    import re
+
+    text = (SEEDS / "panzhihua_gazette_2018-12.txt").read_text(encoding="utf-8")
+    spaced = re.sub(r"([\u4e00-\u9fff])(?=[\u4e00-\u9fff])", r"\1 ", text)
+    numbers = parse_gazette_text(spaced).documents["doc_number"].to_list()
+    assert numbers == parse_gazette_text(text).documents["doc_number"].to_list()
+    assert "川府发〔2018〕42号" in numbers

@@ -238,6 +238,23 @@ def _recover_run(
     return out
 
 
+_CJK_CHAR = "\u4e00-\u9fff"
+_SPACED_PAIR = re.compile(rf"(?<=[{_CJK_CHAR}]) (?=[{_CJK_CHAR}])")
+_TIGHT_PAIR = re.compile(rf"(?<=[{_CJK_CHAR}])(?=[{_CJK_CHAR}])")
+
+
+def collapse_spaced_cjk(line: str) -> str:
+    """``川 办 发〔2018〕85 号`` -> ``川办发〔2018〕85 号``: a line a PDF extractor spaced out
+    character by character (justified text). Only lines where most CJK neighbours are one space
+    apart are touched, so a space that separates an issuer from a title, or two columns, stays.
+    """
+    spaced = len(_SPACED_PAIR.findall(line))
+    if spaced < 2 or spaced < 0.6 * (spaced + len(_TIGHT_PAIR.findall(line))):
+        return line
+    # Wider gaps (two spaces or more) are real separators: they become one space.
+    return " ".join(_SPACED_PAIR.sub("", part) for part in re.split(r" {2,}|\u3000+", line))
+
+
 def clean_lines(text: str, rules: dict[str, Any], *, masthead_lines: int = 0) -> list[str]:
     """The issue as one entry per printed line, with page furniture blanked, widths and
     number spacing normalised and two-column runs re-ordered. Paragraphs are NOT joined yet
@@ -246,6 +263,7 @@ def clean_lines(text: str, rules: dict[str, Any], *, masthead_lines: int = 0) ->
     # Width and number/punctuation repairs never cross a line break, so they run once over
     # the whole text instead of once per line (same result, a fraction of the calls).
     lines = [line.rstrip() for line in _ZERO_WIDTH.sub("", text.translate(_WIDTH)).split("\n")]
+    lines = [collapse_spaced_cjk(line) if " " in line else line for line in lines]
     lines = drop_noise(lines, rules, keep_first=masthead_lines)
     lines = recover_columns(lines, rules)
     return _per_line(lines, lambda t: normalise_punct(collapse_number_spaces(t)))
