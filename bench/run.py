@@ -22,7 +22,7 @@ import psutil
 
 from bench.baseline import run_baseline
 from bench.corpus import DEFAULT_OUT, build_corpus, corpus_files
-from flows.steps import StreamTimings, ingest_stream
+from flows.stream import StreamTimings, ingest_stream
 
 COLUMNS = (
     ("N", "{:>6}"),
