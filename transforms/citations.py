@@ -43,9 +43,11 @@ def _trim(series: str) -> str:
     return series[-r["max_series_len"] :]
 
 
-# A line that starts with a series code and a bracketed year (a candidate to join upward).
-_CODE_LINE = re.compile(
-    rf"[ \t]*\n[ \t]*(?=(?P<head>[\u4e00-\u9fa5]{{1,8}})\s*[{_OPEN_CC}]\s*(?:19|20)\d\d)"
+# A line that starts with a series code and a bracketed year (a candidate to join upward). The
+# pattern starts at the line break, a literal found by a fast search (a leading ``[ \t]*`` would
+# make the engine try every position); the spaces before the break are taken by hand.
+_CODE_BREAK = re.compile(
+    rf"\n[ \t]*(?=(?P<head>[\u4e00-\u9fa5]{{1,8}})\s*[{_OPEN_CC}]\s*(?:19|20)\d\d)"
 )
 
 
@@ -81,11 +83,15 @@ def _join_breaks(body: str) -> str:
     if "\n" not in body:
         return body
     out: list[str] = []
-    last = 0
-    for m in _CODE_LINE.finditer(body):
-        line_start = body.rfind("\n", 0, m.start()) + 1
-        if _joins(body[line_start : m.start()].rstrip(), m["head"]):
-            out.append(body[last : m.start()])
+    last = prev_end = 0
+    for m in _CODE_BREAK.finditer(body):
+        start = m.start()  # the match starts at the spaces before the break
+        while start > prev_end and body[start - 1] in " \t":
+            start -= 1
+        prev_end = m.end()
+        line_start = body.rfind("\n", 0, start) + 1
+        if _joins(body[line_start:start].rstrip(), m["head"]):
+            out.append(body[last:start])
             last = m.end()
     out.append(body[last:])
     return "".join(out)

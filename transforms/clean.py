@@ -30,6 +30,16 @@ _WIDTH = str.maketrans(
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" + "     ",
 )
 _ZERO_WIDTH = re.compile("[\u200b\ufeff\u00ad]")
+# The characters _WIDTH changes, in runs: ``str.translate`` walks every character of a CJK text
+# through a dict; a regex scan finds the (rare) runs and translates just those (same result).
+_WIDE_RUN = re.compile("[" + re.escape(_FULL + "\u3000\u00a0\u2002\u2003\u2009") + "]+")
+
+
+def _to_narrow(text: str) -> str:
+    """``text.translate(_WIDTH)``, fast on text where few characters change."""
+    return _WIDE_RUN.sub(lambda m: m[0].translate(_WIDTH), text)
+
+
 # Units and markers that stick to a number: 2020 年, 5 号, 第 12 期, 第 45 次, 3 个.
 _UNIT = "年月日号期页次个条名人元万亿%‰亩户家所吨岁周天项件套台辆座间倍"
 # Each starts with the space it removes and looks back past it: the regex engine then jumps
@@ -37,14 +47,24 @@ _UNIT = "年月日号期页次个条名人元万亿%‰亩户家所吨岁周天�
 _NUM_LEFT = re.compile(rf" (?<=\d )[ ]*(?=[{_UNIT}〕\]）)】])")
 _NUM_RIGHT = re.compile(rf" (?<=[{CJK}〔\[（(【] )[ ]*(?=\d+[ ]*[{_UNIT}〕\]）)】])")
 _BRACKET_SPACE = re.compile(r" (?<=[〔\[（(【] )[ ]*| [ ]*(?=[〕\]）)】])")
-_AFTER_CLOSE = re.compile(rf"[ \t](?<=[）)〕\]】][ \t])[ \t]*(?=[{CJK}“《])")
+# Spaces and tabs after a closing bracket, before Chinese text. Two patterns, each led by a
+# literal (found by a fast search, not a class test at every character): a run starting with a
+# space, then one starting with a tab; removing one run never creates another.
+_AFTER_CLOSE_SPACE = re.compile(rf" (?<=[）)〕\]】] )[ \t]*(?=[{CJK}“《])")
+_AFTER_CLOSE_TAB = re.compile(rf"\t(?<=[）)〕\]】]\t)[ \t]*(?=[{CJK}“《])")
 _SPACE_RUN = re.compile(r"[ ]{2,}")
 _PAIRED_PARENS = re.compile(r"\(([^()（）\n]{0,200})\)")
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
-_HALF_PUNCT = re.compile(rf"(?<=[{CJK}”》）])([,:;?!])|([,:;?!])(?=[{CJK}“《（])")
+# Half-width marks in Chinese text, one pattern per mark: each starts with its literal (found by
+# a fast search, not a class test at every position), then looks around it. Replacing one mark
+# never changes the context of another (neither form is in the look-around classes).
+_HALF_PUNCT_EACH = {
+    ch: re.compile(rf"{re.escape(ch)}(?:(?<=[{CJK}”》）]{re.escape(ch)})|(?=[{CJK}“《（]))")
+    for ch in _HALF_TO_FULL
+}
 _LONE_OPEN = re.compile(rf"\((?=[{CJK}])")
-_LONE_CLOSE = re.compile(rf"(?<=[{CJK}])\)")
-_TIDY = re.compile(r"[ ]+(?=[，。：；、！？）》”])|(?<=[，。：；、！？（《“])[ ]+")
+_LONE_CLOSE = re.compile(rf"\)(?<=[{CJK}]\))")
+_TIDY = re.compile(r" (?:[ ]*(?=[，。：；、！？）》”])|(?<=[，。：；、！？（《“] )[ ]*)")
 
 
 def has_cjk(text: str) -> bool:
@@ -52,9 +72,14 @@ def has_cjk(text: str) -> bool:
     return bool(_CJK_RE.search(text))
 
 
+def _is_cjk_char(ch: str) -> bool:
+    """``has_cjk`` of one character (or of ``""``) without a regex call."""
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
 def normalise_width(line: str) -> str:
     """Full-width digits and letters to ASCII, odd spaces to plain ones, no trailing space."""
-    return _ZERO_WIDTH.sub("", line.translate(_WIDTH)).rstrip()
+    return _ZERO_WIDTH.sub("", _to_narrow(line)).rstrip()
 
 
 def collapse_number_spaces(line: str) -> str:
@@ -66,7 +91,8 @@ def collapse_number_spaces(line: str) -> str:
     line = _NUM_LEFT.sub("", line)
     line = _NUM_RIGHT.sub("", line)
     line = _BRACKET_SPACE.sub("", line)
-    return _AFTER_CLOSE.sub("", line)
+    line = _AFTER_CLOSE_SPACE.sub("", line)
+    return _AFTER_CLOSE_TAB.sub("", line) if "\t" in line else line
 
 
 def normalise_punct(line: str) -> str:
@@ -77,7 +103,7 @@ def normalise_punct(line: str) -> str:
         inner = m.group(1)
         before = m.string[m.start() - 1] if m.start() else ""
         after = m.string[m.end()] if m.end() < len(m.string) else ""
-        if has_cjk(inner) or has_cjk(before) or has_cjk(after):
+        if _is_cjk_char(before) or _is_cjk_char(after) or has_cjk(inner):
             return f"（{inner}）"
         return m.group(0)
 
@@ -87,7 +113,10 @@ def normalise_punct(line: str) -> str:
     # Lone halves of a pair broken over two lines: keep them full-width in Chinese text.
     line = _LONE_OPEN.sub("（", line)
     line = _LONE_CLOSE.sub("）", line)
-    return _HALF_PUNCT.sub(lambda m: _HALF_TO_FULL[m.group(1) or m.group(2)], line)
+    for half, rx in _HALF_PUNCT_EACH.items():
+        if half in line:
+            line = rx.sub(_HALF_TO_FULL[half], line)
+    return line
 
 
 def normalise_line(line: str) -> str:
@@ -115,8 +144,14 @@ def drop_noise(lines: list[str], rules: dict[str, Any], *, keep_first: int = 0) 
     """Blank out page numbers and running headers/footers (the line stays, as blank, so that
     line numbers still point into the issue). The first ``keep_first`` lines (the masthead)
     are left alone: there the gazette's name is information, not furniture."""
+    noise = rules.get("noise", {})
+    rx = _compiled(tuple(noise.get("page_number", []) + noise.get("running_header", [])))
+    if rx is None:
+        return list(lines)
+    match = rx.match  # is_noise, inlined: the pattern is looked up once, not once per line
     return [
-        "" if i >= keep_first and is_noise(line, rules) else line for i, line in enumerate(lines)
+        "" if i >= keep_first and (s := line.strip()) and match(s) else line
+        for i, line in enumerate(lines)
     ]
 
 
@@ -186,22 +221,45 @@ def recover_columns(lines: list[str], rules: dict[str, Any]) -> list[str]:
     continues into the right column's first. Line numbers after this step refer to the
     cleaned text (the contract's ``line_start``/``line_end`` do).
     """
-    out: list[str] = []
+    stripped = [line.strip() for line in lines]
     # Every line's column parts at once: the number-space repair runs over the whole text.
-    collapsed = _per_line([line.strip() for line in lines], collapse_number_spaces)
-    i = 0
-    while i < len(lines):
-        if not lines[i].strip() or "\t" in lines[i]:
-            out.append(lines[i])
-            i += 1
+    collapsed = _per_line(stripped, collapse_number_spaces)
+    # A line splits in two columns only if it holds a space: the others are never reordered,
+    # and only a stretch of three or more two-part lines may be a column block.
+    two = [
+        " " in c and "\t" not in line and len(_column_split(c)) == 2
+        for line, c in zip(lines, collapsed, strict=True)
+    ]
+    out: list[str] = []
+    k, n = 0, len(lines)
+    while k < n:
+        if not two[k]:
+            out.append(lines[k])
+            k += 1
             continue
-        j = i
-        while j < len(lines) and lines[j].strip() and "\t" not in lines[j]:
-            j += 1
-        rows = [[p for p in _SPACES.split(c) if p] for c in collapsed[i:j]]
-        out.extend(_recover_run(lines[i:j], rules, rows))
-        i = j
+        m = k + 1
+        while m < n and two[m]:
+            m += 1
+        rows = [_column_split(c) for c in collapsed[k:m]]
+        if m - k >= 3 and _is_column_block(rows):
+            out.extend(_reorder(rows, rules))
+        else:
+            out.extend(lines[k:m])
+        k = m
     return out
+
+
+def _column_split(collapsed: str) -> list[str]:
+    return [p for p in _SPACES.split(collapsed) if p]
+
+
+def _reorder(rows: list[list[str]], rules: dict[str, Any]) -> list[str]:
+    """A two-column block read down: the left column's text, then the right column's."""
+    left = _flow([r[0] for r in rows], rules)
+    right = _flow([r[1] for r in rows], rules)
+    if not _ends_sentence(left[-1], rules) and not is_date_line(right[0]):
+        return [*left[:-1], overlap_join(left[-1], right[0]), *right[1:]]
+    return [*left, *right]
 
 
 def _recover_run(
@@ -222,12 +280,7 @@ def _recover_run(
         while m < len(run) and len(rows[m]) == 2:
             m += 1
         if m - k >= 3 and _is_column_block(rows[k:m]):
-            left = _flow([r[0] for r in rows[k:m]], rules)
-            right = _flow([r[1] for r in rows[k:m]], rules)
-            if not _ends_sentence(left[-1], rules) and not is_date_line(right[0]):
-                out.extend([*left[:-1], overlap_join(left[-1], right[0]), *right[1:]])
-            else:
-                out.extend([*left, *right])
+            out.extend(_reorder(rows[k:m], rules))
             k = m
         elif m > k:
             out.extend(run[k:m])
@@ -262,7 +315,7 @@ def clean_lines(text: str, rules: dict[str, Any], *, masthead_lines: int = 0) ->
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     # Width and number/punctuation repairs never cross a line break, so they run once over
     # the whole text instead of once per line (same result, a fraction of the calls).
-    lines = [line.rstrip() for line in _ZERO_WIDTH.sub("", text.translate(_WIDTH)).split("\n")]
+    lines = [line.rstrip() for line in _ZERO_WIDTH.sub("", _to_narrow(text)).split("\n")]
     lines = [collapse_spaced_cjk(line) if " " in line else line for line in lines]
     lines = drop_noise(lines, rules, keep_first=masthead_lines)
     lines = recover_columns(lines, rules)
@@ -272,20 +325,26 @@ def clean_lines(text: str, rules: dict[str, Any], *, masthead_lines: int = 0) ->
 def _per_line(lines: list[str], fix: Any) -> list[str]:
     """``[fix(line) for line in lines]`` computed as one call on the joined text; valid for
     repairs whose patterns never match a line break (checked: no line may hold one)."""
-    if any("\n" in line for line in lines):
+    if "\n" in "".join(lines):  # one C scan, not a generator step per line
         return [fix(line) for line in lines]
     out = fix("\n".join(lines)).split("\n")
     return out if len(out) == len(lines) else [fix(line) for line in lines]
 
 
+_SENTENCE_PUNCT = re.compile(r"[，。；：]")
+
+
+@lru_cache(maxsize=16384)
 def is_number_line(line: str) -> bool:
-    """True when a line holds a document number and nothing else (``凉府办发〔2020〕5号``)."""
+    """True when a line holds a document number and nothing else (``凉府办发〔2020〕5号``).
+
+    Cached: the split, the headers and the paragraph joiner ask it of the same lines."""
     s = line.strip()
     return (
         bool(s)
         and len(s) <= 30
+        and not _SENTENCE_PUNCT.search(s)
         and parse_doc_number(s) is not None
-        and not re.search(r"[，。；：]", s)
     )
 
 
@@ -309,11 +368,21 @@ def strip_signature_note(name: str, rules: dict[str, Any]) -> str:
 def is_issuer_line(line: str, rules: dict[str, Any]) -> bool:
     """True when a line names one or more issuing bodies and nothing else (a signature)."""
     s = line.strip()
-    if not s or len(s) > 80 or re.search(r"[，。；：:,;、]", s):
+    if not s or len(s) > 80 or _LIST_PUNCT.search(s):
         return False
     rx = _suffix_re(rules)
     names = [strip_signature_note(p, rules) for p in s.split()]
     return all(rx.match(n) and not n.startswith("关于") for n in names if n) and any(names)
+
+
+_LIST_PUNCT = re.compile(r"[，。；：:,;、]")
+_CONTINUES = re.compile(r"^[，。、；：）)”’》」』!?！？,.;:]")
+_RUNNING = re.compile(r"[，。；：,;:]")
+
+
+@lru_cache(maxsize=64)
+def _pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def _joins(prev: str, nxt: str, rules: dict[str, Any]) -> bool:
@@ -321,18 +390,20 @@ def _joins(prev: str, nxt: str, rules: dict[str, Any]) -> bool:
     conf = rules.get("clean", {})
     if "\t" in prev or "\t" in nxt or _ends_sentence(prev, rules):
         return False
+    # Each of these vetoes the join; cheapest first (cached, then plain predicates).
     if (
-        re.match(conf.get("paragraph_start", r"^$^"), nxt)
-        or is_date_line(nxt)
+        _pattern(conf.get("paragraph_start", r"^$^")).match(nxt)
         or is_number_line(nxt)
+        or is_date_line(nxt)
+        or is_date_line(prev)
+        or is_issuer_line(nxt, rules)
+        or is_issuer_line(prev, rules)
     ):
         return False
-    if is_issuer_line(nxt, rules) or is_date_line(prev) or is_issuer_line(prev, rules):
-        return False
-    if re.match(r"^[，。、；：）)”’》」』!?！？,.;:]", nxt):
+    if _CONTINUES.match(nxt):
         return True
     unbalanced = prev.count("（") + prev.count("(") > prev.count("）") + prev.count(")")
-    if unbalanced or re.search(r"[，。；：,;:]", prev[:-1]):  # running text, not a heading
+    if unbalanced or _RUNNING.search(prev[:-1]):  # running text, not a heading
         return True
     return len(prev) >= int(conf.get("join_min_chars", 24))
 
@@ -340,13 +411,22 @@ def _joins(prev: str, nxt: str, rules: dict[str, Any]) -> bool:
 def join_paragraphs(lines: list[str], rules: dict[str, Any]) -> list[str]:
     """Paragraphs from printed lines: blank lines dropped, a line broken by a page or column
     break joined to its continuation (``…副院长(试用`` + ``期一年);``)."""
+    ends = rules.get("clean", {}).get("sentence_end", "。！？；")
     out: list[str] = []
     for raw in lines:
         line = raw.strip() if "\t" not in raw else raw.rstrip()
-        if not line.strip():
+        nxt = line.strip()
+        if not nxt:
             continue
-        if out and _joins(out[-1], line.strip(), rules):
-            out[-1] = out[-1] + line.strip()
+        # The first vetoes of _joins (a sentence ended, a table row) inline: most lines stop here.
+        if (
+            out
+            and out[-1][-1] not in ends
+            and "\t" not in out[-1]
+            and "\t" not in nxt
+            and _joins(out[-1], nxt, rules)
+        ):
+            out[-1] = out[-1] + nxt
         else:
             out.append(line)
     return _per_line(out, lambda t: _tidy(normalise_punct(t)))

@@ -17,6 +17,13 @@ _DIGIT = {
 
 CN_NUM = "〇○零ＯО一二三四五六七八九十"
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_FULL_DIGIT_RUN = re.compile("[０-９]+")
+
+
+def _half(text: str) -> str:
+    """Full-width digits to ASCII, only where there are any."""
+    return _FULL_DIGIT_RUN.sub(lambda m: m[0].translate(_FULLWIDTH_DIGITS), text)
+
 
 # One pattern for every written form; groups y/m/d hold Arabic or Chinese numerals.
 DATE_RE = re.compile(
@@ -34,7 +41,7 @@ def cn_to_int(text: str) -> int | None:
 
     Digit-by-digit forms (二〇二〇) are read positionally; forms with 十 (二十六) additively.
     """
-    text = text.translate(_FULLWIDTH_DIGITS).replace(" ", "")
+    text = _half(text).replace(" ", "")
     if not text:
         return None
     if text.isdigit():
@@ -68,7 +75,7 @@ def parse_date(text: str | None) -> dt.date | None:
     """The first date written in ``text``, or None; never raises on odd input."""
     if not text:
         return None
-    text = text.translate(_FULLWIDTH_DIGITS)
+    text = _half(text)
     m = DATE_RE.search(text) or ISO_DATE_RE.search(text)
     if not m:
         return None
@@ -77,7 +84,7 @@ def parse_date(text: str | None) -> dt.date | None:
 
 def find_dates(text: str) -> list[tuple[int, dt.date]]:
     """Every date in ``text`` with its character offset, in order."""
-    text = text.translate(_FULLWIDTH_DIGITS)
+    text = _half(text)
     found = []
     for rx in (DATE_RE, ISO_DATE_RE):
         for m in rx.finditer(text):

@@ -19,6 +19,14 @@ from pathlib import Path
 OPEN = "〔[［(（【﹝〖"
 CLOSE = "〕]］)）】﹞〗"
 _HALF = str.maketrans("０１２３４５６７８９", "0123456789")
+_FULL_DIGITS = re.compile("[０-９]+")
+
+
+def _half_digits(text: str) -> str:
+    """Full-width digits to ASCII, touching only the runs there are (str.translate looks up
+    every character of a whole body)."""
+    return _FULL_DIGITS.sub(lambda m: m[0].translate(_HALF), text)
+
 
 # Words that end running text right before a series code ("印发凉府人〔2020〕1号文").
 # They are stripped from the left of a candidate series.
@@ -142,7 +150,7 @@ def parse_doc_number(text: str | None) -> DocNumber | None:
     """Parse one document number written alone (a header line or a metadata cell)."""
     if not text:
         return None
-    s = text.translate(_HALF).strip()
+    s = _half_digits(text).strip()
     if s in {"无", "-", "—", "/", "暂无"}:
         return None
     m = _ANCHORED_RE.match(s)
@@ -192,7 +200,7 @@ def find_doc_numbers(text: str) -> list[DocNumber]:
 
     ``凉府人〔2020〕1、3、4号`` gives three numbers. Duplicates are kept; callers decide.
     """
-    s = text.translate(_HALF)
+    s = _half_digits(text)
     out: list[tuple[int, DocNumber]] = []
     for m in _windowed(_NUM_RE, _YEAR_ANCHOR, s, 200):
         series = _trim_series(m["series"])

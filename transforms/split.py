@@ -13,6 +13,7 @@ their parent.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
@@ -112,29 +113,105 @@ def _extend_over_preamble(lines: list[str], i: int, floor: int, rules: dict[str,
     return start
 
 
+_KEY_DROP = re.compile(r"[^\w\n]+")
+
+
+def _line_keys(lines: list[str]) -> list[str]:
+    """``[key(line) for line in lines]`` in one regex pass over the joined text (``key`` drops
+    every non-word character; the line breaks are kept to split the result again)."""
+    if any("\n" in line for line in lines):
+        return [key(line) for line in lines]
+    return _KEY_DROP.sub("", "\n".join(lines)).replace("_", "").split("\n")
+
+
+class _LineIndex:
+    """The lines after the table of contents indexed once by the first two characters of
+    their key: only a line whose key starts like an entry's can score above zero, so each
+    entry is compared with those lines alone instead of with every line."""
+
+    def __init__(self, lines: list[str], begin: int, rules: dict[str, Any]) -> None:
+        self.lines, self.rules = lines, rules
+        self.keys = _line_keys(lines)
+        self.by_head: dict[str, list[int]] = {}
+        for i in range(begin, len(lines)):
+            if len(self.keys[i]) >= 2:
+                self.by_head.setdefault(self.keys[i][:2], []).append(i)
+        self._usable: dict[int, bool] = {}
+
+    def candidates(self, keys: list[str], pos: int) -> list[int]:
+        """Lines from ``pos`` on whose key starts like one of ``keys``, in order."""
+        heads = {k[:2] for k in keys if len(k) >= 2}
+        out: list[int] = []
+        for h in heads:
+            idx = self.by_head.get(h, [])
+            out.extend(idx[bisect_left(idx, pos) :])
+        return sorted(set(out)) if len(heads) > 1 else out
+
+    def usable(self, i: int) -> bool:
+        """May line ``i`` start a title (not blank, not too long, not a stop line unless
+        it names an issuer)?"""
+        if i not in self._usable:
+            line = self.lines[i]
+            s = line.strip()
+            self._usable[i] = not (
+                not s
+                or len(s) > MAX_HEADER_LINE_CHARS
+                or is_stop_line(line, self.rules)
+                and not is_issuer_line(s, self.rules)
+            )
+        return self._usable[i]
+
+    def window(self, i: int, size: int) -> str:
+        """:func:`_window` from the precomputed keys."""
+        out = ""
+        j = i
+        for _ in range(4):
+            if j >= len(self.lines) or len(out) >= size:
+                break
+            out += self.keys[j]
+            j = _next(self.lines, j + 1)
+        return out
+
+    def score(self, i: int, keys: list[str], best: float) -> float:
+        """:func:`_score` of line ``i``, except that a key whose similarity cannot exceed
+        ``best`` nor reach 0.9 (its quick upper bound says so) is not compared in full:
+        the result differs only where it does not matter to :func:`locate_entries`."""
+        out = 0.0
+        first = self.keys[i]
+        for k in keys:
+            if len(k) < 2 or not first.startswith(k[:2]):
+                continue
+            window = self.window(i, len(k))[: len(k)]
+            if window == k:
+                return 1.0
+            sm = SequenceMatcher(None, k, window)
+            floor = min(max(best, out), 0.9)
+            if sm.real_quick_ratio() < floor or sm.quick_ratio() < floor:
+                continue
+            out = max(out, sm.ratio())
+        return out
+
+
 def locate_entries(lines: list[str], toc: Toc, rules: dict[str, Any]) -> list[tuple[int, TocEntry]]:
     """Where each table-of-contents entry's document starts, in order; entries that cannot be
     placed are left out (the header pattern may still find them)."""
     found: list[tuple[int, TocEntry]] = []
     pos = toc.end
+    index: _LineIndex | None = None
     for entry in toc.entries:
         order = _find_order(lines, pos, entry, rules)
         if order is not None:
             found.append((order, entry))
             pos = order + 1
             continue
+        if index is None:
+            index = _LineIndex(lines, toc.end, rules)
         keys = _toc_keys(entry)
         best, best_i = 0.0, None
-        for i in range(pos, len(lines)):
-            s = lines[i].strip()
-            if (
-                not s
-                or len(s) > MAX_HEADER_LINE_CHARS
-                or is_stop_line(lines[i], rules)
-                and not is_issuer_line(s, rules)
-            ):
+        for i in index.candidates(keys, pos):
+            if not index.usable(i):
                 continue
-            score = _score(lines, i, keys)
+            score = index.score(i, keys, best)
             if score >= 0.9:
                 best, best_i = score, i
                 break

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from transforms.dates import cn_to_int
@@ -40,6 +41,14 @@ _MARKER = re.compile(
     re.M,
 )
 _UNIT_WIDTH = str.maketrans({"（": "(", "）": ")", "\u3000": ""})
+
+
+def _unit_width(text: str) -> str:
+    """``text.translate(_UNIT_WIDTH)`` by ``str.replace`` (a C scan, not a dict lookup per
+    character)."""
+    return text.replace("（", "(").replace("）", ")").replace("\u3000", "")
+
+
 _WS = re.compile(r"\s+")
 
 
@@ -96,6 +105,9 @@ def _bracket_re() -> re.Pattern[str]:
     return re.compile(f"[{re.escape(OPENERS + CLOSERS)}]")
 
 
+_BLANK_LINE = re.compile(r"\n(?<=\n\n)")  # the second newline of a blank line
+
+
 @cache
 def _break_re() -> re.Pattern[str]:
     """A bracket, or the second newline of a blank line (what :func:`_find_open` stops at)."""
@@ -145,8 +157,14 @@ def split_units(text: str) -> list[str]:
     Separators outside brackets split; a short fragment that is not a unit by itself
     (``各市`` in ``各市、县〔区〕政府``) is glued to the next; trailing 等/等有关部门 dropped.
     """
+    return list(_split_units(text))
+
+
+@lru_cache(maxsize=8192)
+def _split_units(text: str) -> tuple[str, ...]:
+    """:func:`split_units`, cached: the same unit lists recur in an issue and across issues."""
     p = _patterns()
-    frags = _split_top(_WS.sub("", text.translate(_UNIT_WIDTH)), "、,，;；")
+    frags = _split_top(_WS.sub("", _unit_width(text)), "、,，;；")
     glued: list[str] = []
     carry = ""
     for f in frags:
@@ -164,12 +182,21 @@ def split_units(text: str) -> list[str]:
             u = p.strip_suffix.sub("", p.strip_prefix.sub("", part.strip("。.:：")))
             if u and not p.not_unit.fullmatch(u) and len(u) <= 40:
                 units.append(u)
-    return units
+    return tuple(units)
 
 
 def _group_assignments(
     content: str, sticky_lead: str | None
 ) -> tuple[list[tuple[str, str]], str | None]:
+    """:func:`_read_group`, cached (a pure function of one bracket's text and the lead)."""
+    pairs, sticky = _read_group(content, sticky_lead)
+    return list(pairs), sticky
+
+
+@lru_cache(maxsize=8192)
+def _read_group(
+    content: str, sticky_lead: str | None
+) -> tuple[tuple[tuple[str, str], ...], str | None]:
     """(unit, role) pairs of one bracket's content, and the lead label that holds from now on.
 
     Clauses are read left to right: ``责任单位:`` sets the role of what follows, a clause ending
@@ -207,28 +234,33 @@ def _group_assignments(
             pending.extend(split_units(clause))
     if lead and pairs and pairs[0][1] not in rules()["no_lead_roles"]:
         pairs[0] = (pairs[0][0], lead)
-    return pairs, sticky_lead
+    return tuple(pairs), sticky_lead
 
 
-def _find_close(text: str, start: int, limit: int = 600) -> int | None:
-    """Index of the bracket closing the one opened at ``start``."""
+def _find_close(brackets: list[int], text: str, start: int, limit: int = 600) -> int | None:
+    """Index of the bracket closing the one opened at ``start``; ``brackets`` holds the
+    offset of every bracket in ``text`` (found once per body, not once per call)."""
     depth = 0
-    for m in _bracket_re().finditer(text, start, min(len(text), start + limit)):
-        if m[0] in OPENERS:
+    stop = min(len(text), start + limit)
+    for k in range(bisect_left(brackets, start), bisect_left(brackets, stop)):
+        i = brackets[k]
+        if text[i] in OPENERS:
             depth += 1
         else:
             depth -= 1
             if depth == 0:
-                return m.start()
+                return i
     return None
 
 
-def _find_open(text: str, pos: int, limit: int = 600) -> int | None:
-    """Index of the innermost bracket still open at ``pos``."""
+def _find_open(breaks: list[int], text: str, pos: int, limit: int = 600) -> int | None:
+    """Index of the innermost bracket still open at ``pos``; ``breaks`` holds the offset of
+    every bracket and blank line in ``text`` (:func:`_break_re`, found once per body)."""
     depth = 0
     lo = max(-1, pos - limit) + 1
     # Only brackets and blank lines matter: visit just those, last first.
-    for i in reversed([m.start() for m in _break_re().finditer(text, lo, max(lo, pos))]):
+    for k in range(bisect_left(breaks, max(lo, pos)) - 1, bisect_left(breaks, lo) - 1, -1):
+        i = breaks[k]
         ch = text[i]
         if ch in CLOSERS:
             depth += 1
@@ -244,14 +276,23 @@ def _find_open(text: str, pos: int, limit: int = 600) -> int | None:
 def _brackets(text: str) -> list[tuple[int, int]]:
     """Outermost bracket groups that may hold a unit list, as (open, close) offsets."""
     p = _patterns()
+    labels = list(p.label_open.finditer(text))
+    roles = list(p.role_close.finditer(text))
+    if not labels and not roles:
+        return []
+    # Bracket and blank-line offsets (what _break_re finds) found once for the whole body; two
+    # simple scans merged are faster than one scan for the alternation.
+    brackets = [m.start() for m in _bracket_re().finditer(text)]
+    blanks = [m.start() for m in _BLANK_LINE.finditer(text)] if roles else []
+    breaks = sorted(brackets + blanks) if blanks else brackets
     spans: set[tuple[int, int]] = set()
-    for m in p.label_open.finditer(text):
-        c = _find_close(text, m.start())
+    for m in labels:
+        c = _find_close(brackets, text, m.start())
         if c is not None:
             spans.add((m.start(), c))
-    for m in p.role_close.finditer(text):
-        o = _find_open(text, m.start())
-        c = _find_close(text, o) if o is not None else None
+    for m in roles:
+        o = _find_open(breaks, text, m.start())
+        c = _find_close(brackets, text, o) if o is not None else None
         if c is not None:
             spans.add((o, c))
     ordered = sorted(spans)
@@ -294,7 +335,13 @@ def _owner(markers: list[tuple[int, int, int | None, int]], k: int, owned: set[i
 
 def _marker_no(m: re.Match[str]) -> int | None:
     raw = m["arab"] or m["paren"] or m["cn"] or m["art"]
-    return cn_to_int(raw) if raw else None
+    return _cn_to_int(raw) if raw else None
+
+
+@lru_cache(maxsize=1024)
+def _cn_to_int(raw: str) -> int | None:
+    """:func:`cn_to_int`, cached: item numbers are a small, recurring set."""
+    return cn_to_int(raw)
 
 
 def _clean_task(text: str) -> str:
@@ -335,26 +382,12 @@ def extract_tasks(body: str | None) -> list[dict]:
     p = _patterns()
     if not p.cue.search(body):
         return []
-    lines = body.split("\n")
-    table = [ln for ln in lines if "\t" in ln]
-    rows = _table_rows(table) if table else []
-    text = "\n".join(ln for ln in lines if "\t" not in ln) if table else body
-
-    markers = [
-        (m.start(), m.end(), _marker_no(m), _marker_level(m)) for m in _MARKER.finditer(text)
-    ]
-    starts = [m[0] for m in markers]
-
-    def enclosing(pos: int) -> int:
-        """Index of the last marker before ``pos`` (-1 when none)."""
-        lo, hi = 0, len(starts)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if starts[mid] <= pos:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo - 1
+    if "\t" in body:  # style e: the table rows apart, the rest read as text
+        lines = body.split("\n")
+        rows = _table_rows([ln for ln in lines if "\t" in ln])
+        text = "\n".join(ln for ln in lines if "\t" not in ln)
+    else:
+        rows, text = [], body
 
     # Items of the body: (position, end, pairs) for label lines and unit brackets.
     found: list[tuple[int, int, list[tuple[str, str]]]] = []
@@ -370,7 +403,18 @@ def extract_tasks(body: str | None) -> list[dict]:
         pairs, sticky_lead = _group_assignments(text[s + 1 : e], sticky_lead)
         if pairs:
             found.append((s, e + 1, pairs))
+    if not found:  # the numbered items are read only when there is something to number
+        return _dedupe(rows)
     found.sort()
+
+    markers = [
+        (m.start(), m.end(), _marker_no(m), _marker_level(m)) for m in _MARKER.finditer(text)
+    ]
+    starts = [m[0] for m in markers]
+
+    def enclosing(pos: int) -> int:
+        """Index of the last marker before ``pos`` (-1 when none)."""
+        return bisect_right(starts, pos) - 1
 
     prev_end_in_item: dict[int, int] = {}
     first_label_in_item: dict[int, int] = {}
