@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from prefect import task
@@ -21,6 +22,7 @@ def _parse_cache_key(_ctx: Any, params: dict[str, Any]) -> str:
     name="parse",
     task_run_name="parse {ref.label}",
     cache_key_fn=_parse_cache_key,
+    cache_expiration=dt.timedelta(days=30),  # persisted parses are not kept forever
     persist_result=True,
     retries=0,
 )
