@@ -239,7 +239,8 @@ def test_second_writer_gets_a_clear_message(db_path):
 
 
 def test_two_overlapping_runs_both_complete(tmp_path):
-    a = _issue_copies(tmp_path / "a" if (tmp_path / "a").mkdir() is None else tmp_path, 4)
+    (tmp_path / "a").mkdir()
+    a = _issue_copies(tmp_path / "a", 4)
     b_dir = tmp_path / "b"
     b_dir.mkdir()
     b = [b_dir / "web.txt"]
