@@ -1,9 +1,13 @@
-"""Where the parse spends its time: cProfile over a sample of the corpus, grouped by stage.
+"""Where the time goes: the parse by stage (cProfile), and the load by SQL statement.
 
 ``python -m bench.profile --n 100`` parses the first N issues of the corpus in this process
 (no pool) and prints the cumulative seconds of each parse stage (clean, contents, split,
 headers, paragraph joining, facts) and the hottest functions by own time, so the owners of
 transforms/ know what to vectorise first.
+
+``python -m bench.profile --n 1000 --load`` parses N issues (in a pool, not timed) and then
+loads them into a scratch warehouse in chunks, as the benchmark does, printing the seconds of
+staging, of each kind of SQL statement (by verb and table) and of the Python frame preparation.
 """
 
 from __future__ import annotations
@@ -11,7 +15,11 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
+import re
+import shutil
+import tempfile
 import time
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from bench.corpus import DEFAULT_OUT, build_corpus, corpus_files
@@ -64,6 +72,104 @@ def profile(files: list[Path], top: int = 25) -> None:
     stats.sort_stats("tottime").print_stats(top)
 
 
+_VERB = re.compile(
+    r"^\s*(INSERT INTO|DELETE FROM|UPDATE|CREATE OR REPLACE TEMP TABLE|SELECT|COMMIT|BEGIN"
+    r"|ROLLBACK|DROP TABLE|SET)\s*(\w+)?",
+    re.IGNORECASE,
+)
+
+
+class TimedConnection:
+    """A DuckDB connection that adds up the seconds of each kind of statement it executes."""
+
+    def __init__(self, con) -> None:
+        self._con = con
+        self.seconds: dict[str, float] = defaultdict(float)
+        self.calls: Counter[str] = Counter()
+
+    def _label(self, sql: str) -> str:
+        m = _VERB.match(sql)
+        if not m:
+            return " ".join(sql.split())[:40]
+        verb = m.group(1).upper()
+        return f"{verb} {m.group(2) or ''}".strip() if verb != "SELECT" else "SELECT (reads)"
+
+    def _timed(self, method: str, sql: str, *args, **kwargs):
+        label = self._label(sql)
+        t0 = time.perf_counter()
+        try:
+            return getattr(self._con, method)(sql, *args, **kwargs)
+        finally:
+            self.seconds[label] += time.perf_counter() - t0
+            self.calls[label] += 1
+
+    def execute(self, sql: str, *args, **kwargs):
+        return self._timed("execute", sql, *args, **kwargs)
+
+    def sql(self, sql: str, *args, **kwargs):
+        return self._timed("sql", sql, *args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._con, name)
+
+
+def _parse_job(path: Path):
+    from flows.steps import RawRef, parse_one
+    from sources.local import read_file
+    from warehouse.raw import raw_id_for
+
+    item = read_file(path)
+    ref = RawRef(raw_id_for(item.uri, item.sha256), item.source_id, item.uri, item.kind,
+                 item.sha256, item.encoding, dict(item.hints or {}))  # fmt: skip
+    return item, parse_one(ref, item.content)
+
+
+def profile_load(files: list[Path], chunk: int = 100, workers: int = 2) -> None:
+    """Parse ``files`` (not timed), then time staging + loading them chunk by chunk."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from flows.steps import load_outcomes, stage_many
+    from warehouse.db import connect
+    from warehouse.issuers import refresh_issuers
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        parsed = list(pool.map(_parse_job, files, chunksize=max(1, len(files) // (4 * workers))))
+    scratch = Path(tempfile.mkdtemp(prefix="gazette-load-profile-"))
+    phases: dict[str, float] = defaultdict(float)
+    try:
+        with connect(scratch / "profile.duckdb") as raw_con:
+            con = TimedConnection(raw_con)
+            t_all = time.perf_counter()
+            for start in range(0, len(parsed), chunk):
+                part = parsed[start : start + chunk]
+                t0 = time.perf_counter()
+                stage_many(con, [item for item, _ in part])
+                t1 = time.perf_counter()
+                load_outcomes(con, [o for _, o in part], refresh=False, batch_size=chunk)
+                t2 = time.perf_counter()
+                phases["stage (stage_many)"] += t1 - t0
+                phases["load (load_outcomes)"] += t2 - t1
+            t0 = time.perf_counter()
+            refresh_issuers(con)
+            phases["issuer refresh"] += time.perf_counter() - t0
+            wall = time.perf_counter() - t_all
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    mb = sum(len(item.content) for item, _ in parsed) / 1e6
+    sql_total = sum(con.seconds.values())
+    print(
+        f"{len(files)} issues, {mb:.1f} MB staged and loaded in {wall:.2f} s ({mb / wall:.1f} MB/s)"
+    )
+    for label, sec in phases.items():
+        print(f"{label:<40}{sec:>8.2f}")
+    print(f"{'  of which SQL (below)':<40}{sql_total:>8.2f}")
+    print(f"{'  Python: frames, ids, Arrow':<40}{wall - sql_total:>8.2f}")
+    print(f"\n{'statement':<40}{'calls':>6}{'s':>8}")
+    for label, sec in sorted(con.seconds.items(), key=lambda kv: -kv[1]):
+        print(f"{label:<40}{con.calls[label]:>6}{sec:>8.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m bench.profile", description=__doc__.splitlines()[0]
@@ -71,8 +177,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=100)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--load", action="store_true", help="profile the load instead of the parse")
+    ap.add_argument("--chunk", type=int, default=100, help="issues per load transaction")
     args = ap.parse_args(argv)
-    profile(corpus_files(build_corpus(args.n, args.out)), args.top)
+    files = corpus_files(build_corpus(args.n, args.out))
+    if args.load:
+        profile_load(files, args.chunk)
+    else:
+        profile(files, args.top)
     return 0
 
 
