@@ -58,7 +58,7 @@ def ingest_stream(
     wait: float = 60.0,
     timings: StreamTimings | None = None,
     progress: Callable[[str], None] | None = None,
-    memory_limit: int | None = 640,
+    memory_limit: int | None = 320,
 ) -> dict[str, int]:
     """The steps of :func:`ingest_files`, streamed in chunks and parsed by a process pool.
 
@@ -85,8 +85,8 @@ def ingest_stream(
     try:
         with connect(db, wait=wait) as con:
             # DuckDB's buffer pool defaults to 80% of RAM. Capped, it must still hold the primary
-            # key indexes (they grow with the warehouse: ~250 MB at 4,000 issues, where a 256 MB
-            # cap made a checkpoint fail fatally), so the cap is a guard, not a tight budget.
+            # key indexes of the dimension/document tables (a 256 MB cap once made a checkpoint
+            # fail fatally, when fact tables still had keys); 320 MB holds 10,000 issues.
             if memory_limit:
                 con.execute(f"SET memory_limit = '{int(memory_limit)}MB'")
             pending: Iterable[Outcome] | None = None  # the chunk being parsed by the pool
