@@ -33,12 +33,14 @@ OPENERS = "(（〔[［【"
 CLOSERS = ")）〕]］】"
 _PAIR = dict(zip(CLOSERS, OPENERS, strict=True))
 _CN = "一二三四五六七八九十"
+# A numbered item at the start of a line. Like every line-anchored pattern here it is written
+# to run over ``"\n" + text`` (see :func:`_line_matches`): a leading literal newline lets the
+# engine jump from line to line, where ``^`` with re.M tries a match at every character.
 _MARKER = re.compile(
-    rf"^[ \t\u3000]*(?:(?P<arab>\d{{1,3}})[ \t]*[.．、](?![\d.．])"
+    rf"\n[ \t\u3000]*(?:(?P<arab>\d{{1,3}})[ \t]*[.．、](?![\d.．])"
     rf"|[(（][ \t]*(?P<paren>[{_CN}]{{1,3}}|\d{{1,2}})[ \t]*[)）]"
     rf"|(?P<cn>[{_CN}]{{1,3}})[ \t]*、"
     rf"|第(?P<art>[{_CN}百]{{1,4}})[条项])",
-    re.M,
 )
 _UNIT_WIDTH = str.maketrans({"（": "(", "）": ")", "\u3000": ""})
 
@@ -59,8 +61,30 @@ def rules() -> dict:
         return tomllib.load(fh)["tasks"]
 
 
+def _ordered(words: list[str]) -> list[str]:
+    """Escaped words, longest first (so that a longer word wins over its prefix)."""
+    return sorted((re.escape(w) for w in words), key=len, reverse=True)
+
+
 def _alt(words: list[str]) -> str:
-    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    return "|".join(_ordered(words))
+
+
+def _each(words: list[str], tail: str) -> str:
+    """``w1tail|w2tail|…``: the same matches as ``(?:w1|w2|…)tail``, but every branch starts
+    with a literal, so the engine skips ahead to a possible first character (a search for the
+    grouped form tries every position of the text, ~8x slower on a body)."""
+    return "|".join(w + tail for w in _ordered(words))
+
+
+def _line_matches(rx: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """Matches of a line-anchored ``rx`` (written ``\\n…``, see :data:`_MARKER`) over ``text``.
+
+    ``rx`` runs over ``"\\n" + text``, so a match's ``start()`` is the offset in ``text`` of the
+    line it starts (what ``^…`` with re.M gives) and its ``end()`` is one past its end in
+    ``text``.
+    """
+    return list(rx.finditer("\n" + text))
 
 
 @dataclass(frozen=True)
@@ -84,9 +108,14 @@ def _patterns() -> _Patterns:
     labels, roles = _alt(r["unit_labels"]), _alt(r["role_words"])
     org = _alt(r["org_suffixes"])
     return _Patterns(
-        cue=re.compile(rf"(?:{labels})\s*[:：]|(?:{roles})\s*[,，;；。{re.escape(CLOSERS)}]|\t"),
-        label_line=re.compile(
-            rf"^[ \t\u3000]*(?P<label>{labels})[ \t]*[:：][ \t]*(?P<units>[^\n]+?)[ \t]*$", re.M
+        cue=re.compile(
+            _each(r["unit_labels"], r"\s*[:：]")
+            + "|"
+            + _each(r["role_words"], rf"\s*[,，;；。{re.escape(CLOSERS)}]")
+            + r"|\t"
+        ),
+        label_line=re.compile(  # over "\n" + text: see _line_matches
+            rf"\n[ \t\u3000]*(?P<label>{labels})[ \t]*[:：][ \t]*(?P<units>[^\n]+?)[ \t]*$", re.M
         ),
         label_open=re.compile(rf"[{re.escape(OPENERS)}]\s*(?:{labels})\s*[:：]"),
         role_close=re.compile(rf"(?:{roles}|下同)\s*(?=[,，;；。{re.escape(CLOSERS)}])"),
@@ -345,7 +374,9 @@ def _cn_to_int(raw: str) -> int | None:
 
 
 def _clean_task(text: str) -> str:
-    return _WS.sub("", text).strip("，,；;")
+    """``text`` without whitespace and edge separators. ``str.split()`` splits on exactly what
+    ``\\s`` matches (both use str.isspace) and is ~3x faster than ``_WS.sub`` here."""
+    return "".join(text.split()).strip("，,；;")
 
 
 def _table_rows(lines: list[str]) -> list[dict]:
@@ -391,10 +422,10 @@ def extract_tasks(body: str | None) -> list[dict]:
 
     # Items of the body: (position, end, pairs) for label lines and unit brackets.
     found: list[tuple[int, int, list[tuple[str, str]]]] = []
-    for m in p.label_line.finditer(text):
+    for m in _line_matches(p.label_line, text):
         units = split_units(m["units"])
         if units:
-            found.append((m.start(), m.end(), [(u, m["label"]) for u in units]))
+            found.append((m.start(), m.end() - 1, [(u, m["label"]) for u in units]))
     sticky_lead: str | None = None
     label_spans = [(s, e) for s, e, _ in found]
     for s, e in _brackets(text):
@@ -408,7 +439,8 @@ def extract_tasks(body: str | None) -> list[dict]:
     found.sort()
 
     markers = [
-        (m.start(), m.end(), _marker_no(m), _marker_level(m)) for m in _MARKER.finditer(text)
+        (m.start(), m.end() - 1, _marker_no(m), _marker_level(m))
+        for m in _line_matches(_MARKER, text)
     ]
     starts = [m[0] for m in markers]
 
