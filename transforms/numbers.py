@@ -18,13 +18,17 @@ from pathlib import Path
 # ﹝﹞ (small brackets) and 〖〗 come out of some PDF fonts in place of 〔〕.
 OPEN = "〔[［(（【﹝〖"
 CLOSE = "〕]］)）】﹞〗"
-_HALF = str.maketrans("０１２３４５６７８９", "0123456789")
+_FW_DIGITS = "０１２３４５６７８９"
+_HALF = str.maketrans(_FW_DIGITS, "0123456789")
 _FULL_DIGITS = re.compile("[０-９]+")
 
 
 def _half_digits(text: str) -> str:
     """Full-width digits to ASCII, touching only the runs there are (str.translate looks up
-    every character of a whole body)."""
+    every character of a whole body). Most texts have none: ten ``in`` tests (memchr scans)
+    find that ~10x faster than the regex scan."""
+    if not any(d in text for d in _FW_DIGITS):
+        return text
     return _FULL_DIGITS.sub(lambda m: m[0].translate(_HALF), text)
 
 
@@ -177,6 +181,13 @@ _YEAR_ANCHOR = re.compile(rf"[{re.escape(OPEN)}]\s*(?:19|20)\s*\d\s*\d\s*[{re.es
 _ORDER_ANCHOR = re.compile(r"令\s*第")
 _ANNUAL_ANCHOR = re.compile(rf"(?:{_ANNUAL_KINDS})\s*(?:19|20)\d\d\s*年\s*第")
 _BACK = 24  # series (<=16) plus spaces before the anchor
+_ANNUAL_WORDS = tuple(_ANNUAL_KINDS.split("|"))
+
+
+def _may_be_annual(s: str) -> bool:
+    """Whether ``s`` holds the literal parts of an _ANNUAL_ANCHOR match (第 and a kind): plain
+    ``in`` tests, much cheaper than the anchor's scan, skip it in most bodies."""
+    return "第" in s and "年" in s and any(w in s for w in _ANNUAL_WORDS)
 
 
 def _windowed(
@@ -207,7 +218,7 @@ def find_doc_numbers(text: str) -> list[DocNumber]:
         year = int(re.sub(r"\s", "", m["year"]))
         out.extend((m.start(), DocNumber(series, year, n)) for n in _serials(m["serials"]))
     annual_spans = []
-    for m in _windowed(_ANNUAL_RE, _ANNUAL_ANCHOR, s, 60):
+    for m in _windowed(_ANNUAL_RE, _ANNUAL_ANCHOR, s, 60) if _may_be_annual(s) else ():
         raw = m["series"]
         series = order_series(raw) if raw.endswith("令") else _trim_series(raw)
         annual_spans.append((m.start(), m.end()))
