@@ -97,7 +97,9 @@ def find_dates(text: str) -> list[tuple[int, dt.date]]:
 def is_date_line(line: str) -> bool:
     """True when a line holds a date and nothing else (a signature date, ``(2020年1月31日)``)."""
     s = line.strip().strip("()（）　 ")
-    if not s:
+    # DATE_RE ends in 日 and ISO_DATE_RE in a digit (``\d``: str.isdecimal): most lines of
+    # an issue end otherwise and need no match at all.
+    if not s or (s[-1] != "日" and not s[-1].isdecimal()):
         return False
     m = DATE_RE.fullmatch(s) or ISO_DATE_RE.fullmatch(s)
     return bool(m and _make(m["y"], m["m"], m["d"]))

@@ -25,9 +25,9 @@ _FULL_DIGITS = re.compile("[０-９]+")
 
 def _half_digits(text: str) -> str:
     """Full-width digits to ASCII, touching only the runs there are (str.translate looks up
-    every character of a whole body). Most texts have none: ten ``in`` tests (memchr scans)
-    find that ~10x faster than the regex scan."""
-    if not any(d in text for d in _FW_DIGITS):
+    every character of a whole body). Most bodies have none: ten ``in`` tests (memchr scans)
+    find that ~10x faster than the regex scan, which stays cheaper on a short text."""
+    if len(text) > 64 and not any(d in text for d in _FW_DIGITS):
         return text
     return _FULL_DIGITS.sub(lambda m: m[0].translate(_HALF), text)
 
