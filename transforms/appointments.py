@@ -55,6 +55,10 @@ _CUE = re.compile(r"任命|免去|任免|免职|同志任|决定")
 _OPEN_PAREN_BREAK = re.compile(r"(\([^()\n]*)\n+")
 _TERMINAL = ";。:,!？?、"
 _CLAUSE_SPLIT = re.compile(r"[;。,:]")
+_DAMAGED_SPLIT = re.compile(r"[;。,]")
+# The bracketed note(s) at the end of a post: 处长(试用期一年).
+_LAST_NOTE = re.compile(r"\(([^()]*)\)$")
+_LAST_NOTES = re.compile(r"(?:\([^()]*\))+$")
 
 
 @cache
@@ -170,7 +174,7 @@ def _qualified(pos: str) -> tuple[str, str | None]:
     p = _patterns()
     quals: list[str] = []
     while True:
-        m = re.search(r"\(([^()]*)\)$", pos)
+        m = _LAST_NOTE.search(pos)
         if not m or not p.qualifier.match(m[1]):
             break
         quals.insert(0, m[1])
@@ -191,7 +195,7 @@ def _rows(action: str, person: str, pos: str) -> list[dict]:
             not post
             or len(post) > 60
             or ":" in post
-            or not p.post_end.search(re.sub(r"(?:\([^()]*\))+$", "", post))
+            or not p.post_end.search(_LAST_NOTES.sub("", post))
             or p.excluded.match(post)
         ):
             continue
@@ -293,7 +297,7 @@ def _damaged_removals(body: str) -> list[dict]:
     p = _patterns()
     rows: list[dict] = []
     for line in _despace(_narrow(body)).split("\n"):
-        for clause in re.split(r"[;。,]", line):
+        for clause in _DAMAGED_SPLIT.split(line):
             m = p.damaged.search(clause)
             if m:
                 rows.extend(_rows("免去", m["person"], m["pos"]))

@@ -146,8 +146,16 @@ def order_series(raw: str, *, after_digit: bool = False) -> str:
     return f"{issuer}令"
 
 
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def _year(text: str) -> int:
+    """A matched year, spaces dropped (``2 0 2 0``); str.split() drops exactly ``\\s``."""
+    return int("".join(text.split()))
+
+
 def _serials(text: str) -> list[int]:
-    return [int(s) for s in re.findall(r"\d+", text)]
+    return [int(s) for s in _DIGIT_RUN.findall(text)]
 
 
 def parse_doc_number(text: str | None) -> DocNumber | None:
@@ -159,10 +167,10 @@ def parse_doc_number(text: str | None) -> DocNumber | None:
         return None
     m = _ANCHORED_RE.match(s)
     if m:
-        return DocNumber(m["series"], int(re.sub(r"\s", "", m["year"])), int(m["serials"]))
+        return DocNumber(m["series"], _year(m["year"]), int(m["serials"]))
     m = _ANNUAL_ANCHORED_RE.match(s)
     if m:
-        series = re.sub(r"\s", "", m["series"])
+        series = "".join(m["series"].split())
         series = order_series(series) if series.endswith("令") else series
         return DocNumber(series, int(m["year"]), int(m["serial"]), annual=True)
     found = find_doc_numbers(s)
@@ -215,7 +223,7 @@ def find_doc_numbers(text: str) -> list[DocNumber]:
     out: list[tuple[int, DocNumber]] = []
     for m in _windowed(_NUM_RE, _YEAR_ANCHOR, s, 200):
         series = _trim_series(m["series"])
-        year = int(re.sub(r"\s", "", m["year"]))
+        year = _year(m["year"])
         out.extend((m.start(), DocNumber(series, year, n)) for n in _serials(m["serials"]))
     annual_spans = []
     for m in _windowed(_ANNUAL_RE, _ANNUAL_ANCHOR, s, 60) if _may_be_annual(s) else ():
