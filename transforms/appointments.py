@@ -266,6 +266,8 @@ def extract_appointments(body: str | None) -> list[dict]:
         # A head found in a clause is found in its line: most lines have none, and then their
         # clauses are not searched one by one.
         has_head = p.any_head.search(line) is not None
+        if not has_head and not rows and (mode == "其他" or (mode is None and "任" not in line)):
+            continue  # no clause of it can give a row (see _entry) nor qualify one
         for clause in _CLAUSE_SPLIT.split(line):
             if not clause:
                 continue
