@@ -138,12 +138,6 @@ _BLANK_LINE = re.compile(r"\n(?<=\n\n)")  # the second newline of a blank line
 
 
 @cache
-def _break_re() -> re.Pattern[str]:
-    """A bracket, or the second newline of a blank line (what :func:`_find_open` stops at)."""
-    return re.compile(f"[{re.escape(OPENERS + CLOSERS)}]|(?<=\n)\n")
-
-
-@cache
 def _seps_re(seps: str) -> re.Pattern[str]:
     return re.compile(f"[{re.escape(seps)}]")
 
@@ -266,40 +260,44 @@ def _read_group(
     return tuple(pairs), sticky_lead
 
 
-def _find_close(brackets: list[int], text: str, start: int, limit: int = 600) -> int | None:
-    """Index of the bracket closing the one opened at ``start``; ``brackets`` holds the
-    offset of every bracket in ``text`` (found once per body, not once per call)."""
-    depth = 0
-    stop = min(len(text), start + limit)
-    for k in range(bisect_left(brackets, start), bisect_left(brackets, stop)):
-        i = brackets[k]
-        if text[i] in OPENERS:
-            depth += 1
-        else:
-            depth -= 1
-            if depth == 0:
-                return i
-    return None
+class _Nesting:
+    """How the brackets of one body nest, from one pass over them.
 
+    Any closer closes the innermost opener (as printed text mixes bracket kinds), a closer with
+    nothing open is ignored, and no group spans more than ``limit`` characters or, looking back
+    from a unit list, a blank line. One forward pass answers every :meth:`close` and
+    :meth:`open_at` query, where scanning the brackets around each query cost a Python loop
+    per cue.
+    """
 
-def _find_open(breaks: list[int], text: str, pos: int, limit: int = 600) -> int | None:
-    """Index of the innermost bracket still open at ``pos``; ``breaks`` holds the offset of
-    every bracket and blank line in ``text`` (:func:`_break_re`, found once per body)."""
-    depth = 0
-    lo = max(-1, pos - limit) + 1
-    # Only brackets and blank lines matter: visit just those, last first.
-    for k in range(bisect_left(breaks, max(lo, pos)) - 1, bisect_left(breaks, lo) - 1, -1):
-        i = breaks[k]
-        ch = text[i]
-        if ch in CLOSERS:
-            depth += 1
-        elif ch in OPENERS:
-            if depth == 0:
-                return i
-            depth -= 1
-        elif ch == "\n" and i < pos - 1 and text[i - 1 : i] == "\n":
+    def __init__(self, text: str, brackets: list[int], blanks: list[int], limit: int = 600):
+        self.brackets, self.blanks, self.limit = brackets, blanks, limit
+        self.closer: dict[int, int] = {}  # opener offset -> offset of the closer matching it
+        self.top: list[int | None] = []  # innermost open opener after each bracket
+        stack: list[int] = []
+        for i in brackets:
+            if text[i] in OPENERS:
+                stack.append(i)
+            elif stack:
+                self.closer[stack.pop()] = i
+            self.top.append(stack[-1] if stack else None)
+
+    def close(self, start: int) -> int | None:
+        """Offset of the bracket closing the one opened at ``start`` (None: not within limit)."""
+        c = self.closer.get(start)
+        return c if c is not None and c < start + self.limit else None
+
+    def open_at(self, pos: int) -> int | None:
+        """Offset of the innermost bracket still open at ``pos``, or None when there is none
+        within ``limit - 1`` characters back or a blank line comes between it and ``pos``."""
+        k = bisect_left(self.brackets, pos) - 1
+        o = self.top[k] if k >= 0 else None
+        if o is None or o < pos - self.limit + 1:
+            return None
+        b = bisect_right(self.blanks, o)  # the first blank line after the opener
+        if b < len(self.blanks) and self.blanks[b] < pos - 1:
             return None  # a blank line ends a paragraph: the bracket is not open here
-    return None
+        return o
 
 
 def _brackets(text: str) -> list[tuple[int, int]]:
@@ -309,19 +307,18 @@ def _brackets(text: str) -> list[tuple[int, int]]:
     roles = list(p.role_close.finditer(text))
     if not labels and not roles:
         return []
-    # Bracket and blank-line offsets (what _break_re finds) found once for the whole body; two
-    # simple scans merged are faster than one scan for the alternation.
+    # Bracket and blank-line offsets found once for the whole body.
     brackets = [m.start() for m in _bracket_re().finditer(text)]
     blanks = [m.start() for m in _BLANK_LINE.finditer(text)] if roles else []
-    breaks = sorted(brackets + blanks) if blanks else brackets
+    nesting = _Nesting(text, brackets, blanks)
     spans: set[tuple[int, int]] = set()
     for m in labels:
-        c = _find_close(brackets, text, m.start())
+        c = nesting.close(m.start())
         if c is not None:
             spans.add((m.start(), c))
     for m in roles:
-        o = _find_open(breaks, text, m.start())
-        c = _find_close(brackets, text, o) if o is not None else None
+        o = nesting.open_at(m.start())
+        c = nesting.close(o) if o is not None else None
         if c is not None:
             spans.add((o, c))
     ordered = sorted(spans)
