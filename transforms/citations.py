@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from transforms.numbers import OPEN, DocNumber, find_doc_numbers, normalize_doc_number
@@ -37,8 +37,10 @@ def rules() -> dict:
         return tomllib.load(fh)["citations"]
 
 
+@lru_cache(maxsize=4096)
 def _trim(series: str) -> str:
-    """Cut running text still glued to a series (rules' extra boundary words, length cap)."""
+    """Cut running text still glued to a series (rules' extra boundary words, length cap);
+    cached, as the same series recur."""
     r = rules()
     cut = 0
     for w in r["leading_words"]:
