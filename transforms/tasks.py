@@ -31,6 +31,7 @@ RULES_PATH = Path(__file__).with_name("rules") / "facts.toml"
 
 OPENERS = "(（〔[［【"
 CLOSERS = ")）〕]］】"
+_BRACKETS = OPENERS + CLOSERS
 _PAIR = dict(zip(CLOSERS, OPENERS, strict=True))
 _CN = "一二三四五六七八九十"
 # A numbered item at the start of a line. Like every line-anchored pattern here it is written
@@ -91,8 +92,7 @@ def _line_matches(rx: re.Pattern[str], text: str) -> list[re.Match[str]]:
 class _Patterns:
     cue: re.Pattern[str]
     label_line: re.Pattern[str]
-    label_open: re.Pattern[str]
-    role_close: re.Pattern[str]
+    bracket_cues: re.Pattern[str]
     label_clause: re.Pattern[str]
     role_clause: re.Pattern[str]
     not_unit: re.Pattern[str]
@@ -117,8 +117,7 @@ def _patterns() -> _Patterns:
         label_line=re.compile(  # over "\n" + text: see _line_matches
             rf"\n[ \t\u3000]*(?P<label>{labels})[ \t]*[:：][ \t]*(?P<units>[^\n]+?)[ \t]*$", re.M
         ),
-        label_open=re.compile(rf"[{re.escape(OPENERS)}]\s*(?:{labels})\s*[:：]"),
-        role_close=re.compile(rf"(?:{roles}|下同)\s*(?=[,，;；。{re.escape(CLOSERS)}])"),
+        bracket_cues=_bracket_cues(labels, r["role_words"]),
         label_clause=re.compile(rf"^(?P<label>{labels})\s*[:：]\s*(?P<rest>.*)$", re.S),
         role_clause=re.compile(rf"^(?P<units>.+?)(?P<role>{roles})$", re.S),
         not_unit=re.compile("|".join(f"(?:{p})" for p in r["not_unit"])),
@@ -126,6 +125,24 @@ def _patterns() -> _Patterns:
         org_end=re.compile(rf"(?:{org})(?:\([^()]*\))?$"),
         strip_prefix=re.compile(rf"^(?:{_alt(r['unit_strip_prefix'])})"),
         strip_suffix=re.compile("|".join(f"(?:{p})$" for p in r["unit_strip_suffix"])),
+    )
+
+
+def _bracket_cues(labels: str, role_words: list[str]) -> re.Pattern[str]:
+    """One scan for what :func:`_brackets` needs: every bracket, an opener that starts a label
+    (``（责任单位：``, matched whole), and a role word before a separator or closer
+    (``负责）``, the role and its spaces matched). Each branch starts with a literal, so the
+    engine skips to candidates; one pass replaces three scans of the body. The kinds cannot
+    overlap: labels and role words hold no bracket, a label is followed by a colon (no role
+    ends there), and the opener branch with a label comes before the bare bracket.
+    """
+    role_end = rf"\s*(?=[,，;；。{re.escape(CLOSERS)}])"
+    return re.compile(
+        "|".join(
+            [rf"{re.escape(o)}\s*(?:{labels})\s*[:：]" for o in OPENERS]
+            + [re.escape(b) for b in OPENERS + CLOSERS]
+            + [w + role_end for w in [*_ordered(role_words), "下同"]]
+        )
     )
 
 
@@ -303,21 +320,28 @@ class _Nesting:
 def _brackets(text: str) -> list[tuple[int, int]]:
     """Outermost bracket groups that may hold a unit list, as (open, close) offsets."""
     p = _patterns()
-    labels = list(p.label_open.finditer(text))
-    roles = list(p.role_close.finditer(text))
+    brackets: list[int] = []  # every bracket
+    labels: list[int] = []  # openers of a label: （责任单位：
+    roles: list[int] = []  # role words before a separator or closer: 负责）
+    for m in p.bracket_cues.finditer(text):
+        i = m.start()
+        if text[i] not in _BRACKETS:
+            roles.append(i)
+            continue
+        brackets.append(i)
+        if m.end() > i + 1:
+            labels.append(i)
     if not labels and not roles:
         return []
-    # Bracket and blank-line offsets found once for the whole body.
-    brackets = [m.start() for m in _bracket_re().finditer(text)]
     blanks = [m.start() for m in _BLANK_LINE.finditer(text)] if roles else []
     nesting = _Nesting(text, brackets, blanks)
     spans: set[tuple[int, int]] = set()
-    for m in labels:
-        c = nesting.close(m.start())
+    for i in labels:
+        c = nesting.close(i)
         if c is not None:
-            spans.add((m.start(), c))
-    for m in roles:
-        o = nesting.open_at(m.start())
+            spans.add((i, c))
+    for i in roles:
+        o = nesting.open_at(i)
         c = nesting.close(o) if o is not None else None
         if c is not None:
             spans.add((o, c))
