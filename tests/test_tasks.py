@@ -7,13 +7,14 @@ portal page 凉府办发〔2020〕20号 lists 149 numbered tasks with 479 respon
 from __future__ import annotations
 
 import json
+import random
 from collections import Counter
 
 import pytest
 from bs4 import BeautifulSoup
 from conftest import GOLD, SAMPLES, SEEDS
 
-from transforms.tasks import extract_tasks, split_units
+from transforms.tasks import CLOSERS, OPENERS, _Nesting, extract_tasks, split_units
 
 
 def _lines(name: str, start: int, end: int | None = None) -> str:
@@ -145,3 +146,51 @@ def test_split_units(text: str, units: list[str]) -> None:
 def test_plain_text_without_assignments() -> None:
     assert extract_tasks("一、总体要求\n1. 坚持问题导向。\n主要负责同志负总责。") == []
     assert extract_tasks("") == []
+
+
+def _scan_close(text: str, start: int, limit: int = 600) -> int | None:
+    """Reference for _Nesting.close: count brackets forward from ``start``."""
+    depth = 0
+    for i in range(start, min(len(text), start + limit)):
+        if text[i] in OPENERS:
+            depth += 1
+        elif text[i] in CLOSERS:
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
+def _scan_open(text: str, pos: int, limit: int = 600) -> int | None:
+    """Reference for _Nesting.open_at: count brackets back from ``pos`` to a blank line."""
+    depth = 0
+    for i in range(pos - 1, max(-1, pos - limit), -1):
+        ch = text[i]
+        if ch in CLOSERS:
+            depth += 1
+        elif ch in OPENERS:
+            if depth == 0:
+                return i
+            depth -= 1
+        elif ch == "\n" and i < pos - 1 and text[i - 1 : i] == "\n":
+            return None
+    return None
+
+
+def test_bracket_nesting_matches_scanning() -> None:
+    """One forward pass over a body's brackets answers what scanning around each cue did."""
+    texts = [f"({'a' * n})" for n in (597, 598, 599, 600)]  # the 600-character limit
+    rng = random.Random(7)
+    pieces = [*OPENERS, *CLOSERS, "\n", "\n\n", "负责，", "市财政局", "a", "b" * 40, "c" * 200]
+    for _ in range(600):
+        texts.append("".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))))
+    for text in texts:
+        brackets = [i for i, ch in enumerate(text) if ch in OPENERS + CLOSERS]
+        blanks = [i for i in range(1, len(text)) if text[i - 1 : i + 1] == "\n\n"]
+        nesting = _Nesting(text, brackets, blanks)
+        ends = {0, 1, len(text) - 1, len(text)}
+        for pos in {*rng.sample(range(len(text) + 1), min(len(text) + 1, 60)), *brackets, *ends}:
+            assert nesting.open_at(pos) == _scan_open(text, pos), (text, pos)
+        for start in brackets:
+            if text[start] in OPENERS:
+                assert nesting.close(start) == _scan_close(text, start), (text, start)

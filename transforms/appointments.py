@@ -37,13 +37,28 @@ def _narrow(text: str) -> str:
     return text
 
 
-_SPACES = re.compile(r"[ \t\u00a0\u2002\u2003\u2009]+")
+_SPACES = " \t\u00a0\u2002\u2003\u2009"
+
+
+def _despace(text: str) -> str:
+    """``text`` without the spaces of :data:`_SPACES`: one C ``str.replace`` scan per kind of
+    space is ~4x faster than a regex substitution over a whole body."""
+    for ch in _SPACES:
+        if ch in text:
+            text = text.replace(ch, "")
+    return text
+
+
 # A cheap test that a body may hold personnel entries at all (the hot path skips the rest).
 _CUE = re.compile(r"任命|免去|任免|免职|同志任|决定")
 # Parentheses left open at the end of a line: the entry continues on the next line.
 _OPEN_PAREN_BREAK = re.compile(r"(\([^()\n]*)\n+")
 _TERMINAL = ";。:,!？?、"
 _CLAUSE_SPLIT = re.compile(r"[;。,:]")
+_DAMAGED_SPLIT = re.compile(r"[;。,]")
+# The bracketed note(s) at the end of a post: 处长(试用期一年).
+_LAST_NOTE = re.compile(r"\(([^()]*)\)$")
+_LAST_NOTES = re.compile(r"(?:\([^()]*\))+$")
 
 
 @cache
@@ -56,6 +71,7 @@ def rules() -> dict:
 @dataclass(frozen=True)
 class _Patterns:
     head: re.Pattern[str]
+    any_head: re.Pattern[str]
     appoint_entry: re.Pattern[str]
     remove_entry: re.Pattern[str]
     remove_bare: re.Pattern[str]
@@ -81,6 +97,9 @@ def _patterns() -> _Patterns:
     head_alt = "|".join(f"(?P<h{i}>{_alt(ws)})" for i, ws in enumerate(heads.values()))
     return _Patterns(
         head=re.compile(rf"(?:{head_alt})(?P<colon>:)?"),
+        # Whether a line holds a head at all: one flat alternation of literals, which the
+        # engine scans ~8x faster than ``head`` (whose branches start with a group).
+        any_head=re.compile(_alt([w for ws in heads.values() for w in ws])),
         appoint_entry=re.compile(
             rf"^(?P<person>{name}?(?:同志)?(?:、{name}?(?:同志)?)*?)(?:同志)?为(?P<pos>.+)$"
         ),
@@ -108,7 +127,7 @@ _HEAD_ACTIONS = ("任命", "免去", "其他")
 
 def _prepare(body: str) -> list[str]:
     """Lines with spaces removed, widths unified and entries broken over lines joined again."""
-    text = _SPACES.sub("", _narrow(body))
+    text = _despace(_narrow(body))
     for _ in range(3):  # a note broken twice over lines: (试用 / 期 / 一年)
         joined = _OPEN_PAREN_BREAK.sub(r"\1", text)
         if joined == text:
@@ -155,7 +174,7 @@ def _qualified(pos: str) -> tuple[str, str | None]:
     p = _patterns()
     quals: list[str] = []
     while True:
-        m = re.search(r"\(([^()]*)\)$", pos)
+        m = _LAST_NOTE.search(pos)
         if not m or not p.qualifier.match(m[1]):
             break
         quals.insert(0, m[1])
@@ -176,7 +195,7 @@ def _rows(action: str, person: str, pos: str) -> list[dict]:
             not post
             or len(post) > 60
             or ":" in post
-            or not p.post_end.search(re.sub(r"(?:\([^()]*\))+$", "", post))
+            or not p.post_end.search(_LAST_NOTES.sub("", post))
             or p.excluded.match(post)
         ):
             continue
@@ -210,9 +229,12 @@ def _entry(clause: str, mode: str | None, last_person: str | None) -> list[dict]
     p = _patterns()
     if mode == "其他":
         return []
-    if mode != "免去" and "任" not in clause and "为" not in clause:
-        return []  # every pattern below needs 任 (任/担任) or 为: most clauses stop here
-    m = p.ren_comrade.match(clause)
+    # Each pattern below needs a literal word (ren_comrade 同志 and 任, ren_entry 任,
+    # appoint_entry 为): plain ``in`` tests skip the patterns that cannot match.
+    ren = "任" in clause
+    if mode != "免去" and not ren and "为" not in clause:
+        return []  # most clauses stop here
+    m = p.ren_comrade.match(clause) if ren and "同志" in clause else None
     if m:
         return _rows("任命", m["person"], m["pos"])
     if mode == "免去":
@@ -223,10 +245,10 @@ def _entry(clause: str, mode: str | None, last_person: str | None) -> list[dict]
             return _rows("免去", m["person"], m["pos"])
         bare = _bare_removal(clause)
         return _rows("免去", *bare) if bare else []
-    m = p.appoint_entry.match(clause)
-    if m and mode == "任命":
+    m = p.appoint_entry.match(clause) if mode == "任命" and "为" in clause else None
+    if m:
         return _appoint_rows(m["person"], m["pos"])
-    m = p.ren_entry.match(clause)
+    m = p.ren_entry.match(clause) if ren else None
     if m:
         return _rows("任命", m["person"], m["pos"])
     return []
@@ -243,7 +265,9 @@ def extract_appointments(body: str | None) -> list[dict]:
     for line in _prepare(body):
         # A head found in a clause is found in its line: most lines have none, and then their
         # clauses are not searched one by one.
-        has_head = p.head.search(line) is not None
+        has_head = p.any_head.search(line) is not None
+        if not has_head and not rows and (mode == "其他" or (mode is None and "任" not in line)):
+            continue  # no clause of it can give a row (see _entry) nor qualify one
         for clause in _CLAUSE_SPLIT.split(line):
             if not clause:
                 continue
@@ -274,8 +298,8 @@ def _damaged_removals(body: str) -> list[dict]:
     """A notice whose columns were interleaved: ``…单位: 卢海滨的攀枝花市…副局长``."""
     p = _patterns()
     rows: list[dict] = []
-    for line in _SPACES.sub("", _narrow(body)).split("\n"):
-        for clause in re.split(r"[;。,]", line):
+    for line in _despace(_narrow(body)).split("\n"):
+        for clause in _DAMAGED_SPLIT.split(line):
             m = p.damaged.search(clause)
             if m:
                 rows.extend(_rows("免去", m["person"], m["pos"]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from transforms.numbers import OPEN, DocNumber, find_doc_numbers, normalize_doc_number
@@ -20,8 +20,14 @@ RULES_PATH = Path(__file__).with_name("rules") / "facts.toml"
 
 _OPEN_CC = re.escape(OPEN)
 # ``凉府办发〔2020〕`` / ``5号``: a break between the bracketed year and the serial.
-_SERIAL_BREAK = re.compile(r"([〕\]］)）】])[ \t]*\n[ \t]*(?=第?\s*\d+(?:\s*[、,，]\s*\d+)*\s*号)")
-_CUE = re.compile(r"(?:19|20)\s*\d\s*\d\s*[〕\]］)）】]|令\s*第")
+_SERIAL = r"(?=第?\s*\d+(?:\s*[、,，]\s*\d+)*\s*号)"
+_SERIAL_BREAK = re.compile(rf"([〕\]］)）】])[ \t]*\n[ \t]*{_SERIAL}")
+# The break of a _SERIAL_BREAK match alone. It starts with a literal, so the engine jumps from
+# newline to newline; _SERIAL_BREAK starts at every closing bracket, ``)`` and ``）`` included.
+_SERIAL_LINE = re.compile(rf"\n[ \t]*{_SERIAL}")
+# Each branch starts with a literal (not ``(?:19|20)…``), so the engine skips to candidates.
+_YEAR_CLOSE = r"\s*\d\s*\d\s*[〕\]］)）】]"
+_CUE = re.compile(rf"19{_YEAR_CLOSE}|20{_YEAR_CLOSE}|令\s*第")
 
 
 @cache
@@ -31,8 +37,10 @@ def rules() -> dict:
         return tomllib.load(fh)["citations"]
 
 
+@lru_cache(maxsize=4096)
 def _trim(series: str) -> str:
-    """Cut running text still glued to a series (rules' extra boundary words, length cap)."""
+    """Cut running text still glued to a series (rules' extra boundary words, length cap);
+    cached, as the same series recur."""
     r = rules()
     cut = 0
     for w in r["leading_words"]:
@@ -79,7 +87,8 @@ def _joins(prev_line: str, head: str) -> bool:
 
 def _join_breaks(body: str) -> str:
     """Undo line breaks that fall inside a document number or right before one."""
-    body = _SERIAL_BREAK.sub(r"\1", body)
+    if _SERIAL_LINE.search(body):  # rare: most bodies need no substitution
+        body = _SERIAL_BREAK.sub(r"\1", body)
     if "\n" not in body:
         return body
     out: list[str] = []

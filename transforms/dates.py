@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 _DIGIT = {
     "〇": 0, "○": 0, "零": 0, "Ｏ": 0, "О": 0, "o": 0, "O": 0,
@@ -61,7 +62,9 @@ def cn_to_int(text: str) -> int | None:
     return value
 
 
+@lru_cache(maxsize=4096)
 def _make(y: str, m: str, d: str) -> dt.date | None:
+    """The date of three matched numerals, or None (cached: an issue repeats its dates)."""
     year, month, day = cn_to_int(y), cn_to_int(m), cn_to_int(d)
     if year is None or month is None or day is None:
         return None
@@ -94,10 +97,24 @@ def find_dates(text: str) -> list[tuple[int, dt.date]]:
     return sorted(found)
 
 
+_DATE_WRAP = "()（）　 "
+
+
+def _strippable(ch: str) -> bool:
+    """Whether ``line.strip().strip(_DATE_WRAP)`` would remove ``ch`` at the end of a line."""
+    return ch.isspace() or ch in _DATE_WRAP
+
+
 def is_date_line(line: str) -> bool:
     """True when a line holds a date and nothing else (a signature date, ``(2020年1月31日)``)."""
-    s = line.strip().strip("()（）　 ")
-    if not s:
+    # DATE_RE ends in 日 and ISO_DATE_RE in a digit (``\d``: str.isdecimal): most lines of
+    # an issue end otherwise and need no match at all (nor any stripping, when their last
+    # character is not one that strip() would remove).
+    last = line[-1:]
+    if not last or (last != "日" and not last.isdecimal() and not _strippable(last)):
+        return False
+    s = line.strip().strip(_DATE_WRAP)
+    if not s or (s[-1] != "日" and not s[-1].isdecimal()):
         return False
     m = DATE_RE.fullmatch(s) or ISO_DATE_RE.fullmatch(s)
     return bool(m and _make(m["y"], m["m"], m["d"]))

@@ -12,19 +12,23 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 # ﹝﹞ (small brackets) and 〖〗 come out of some PDF fonts in place of 〔〕.
 OPEN = "〔[［(（【﹝〖"
 CLOSE = "〕]］)）】﹞〗"
-_HALF = str.maketrans("０１２３４５６７８９", "0123456789")
+_FW_DIGITS = "０１２３４５６７８９"
+_HALF = str.maketrans(_FW_DIGITS, "0123456789")
 _FULL_DIGITS = re.compile("[０-９]+")
 
 
 def _half_digits(text: str) -> str:
     """Full-width digits to ASCII, touching only the runs there are (str.translate looks up
-    every character of a whole body)."""
+    every character of a whole body). Most bodies have none: ten ``in`` tests (memchr scans)
+    find that ~10x faster than the regex scan, which stays cheaper on a short text."""
+    if len(text) > 64 and not any(d in text for d in _FW_DIGITS):
+        return text
     return _FULL_DIGITS.sub(lambda m: m[0].translate(_HALF), text)
 
 
@@ -101,10 +105,12 @@ def _protected_spans(series: str) -> list[tuple[int, int]]:
     return spans
 
 
+@lru_cache(maxsize=4096)
 def _trim_series(series: str) -> str:
     """Drop running text glued to the left of a series code: cut after the rightmost
     boundary word that still leaves at least two characters (``…印发凉府人`` -> ``凉府人``).
-    A boundary word inside a protected word (``共和国``) does not count."""
+    A boundary word inside a protected word (``共和国``) does not count. Cached: ~40 rfind
+    calls per series, and the same series recur."""
     protected = _protected_spans(series)
     cut = 0
     for w in LEADING_WORDS:
@@ -142,8 +148,16 @@ def order_series(raw: str, *, after_digit: bool = False) -> str:
     return f"{issuer}令"
 
 
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def _year(text: str) -> int:
+    """A matched year, spaces dropped (``2 0 2 0``); str.split() drops exactly ``\\s``."""
+    return int("".join(text.split()))
+
+
 def _serials(text: str) -> list[int]:
-    return [int(s) for s in re.findall(r"\d+", text)]
+    return [int(s) for s in _DIGIT_RUN.findall(text)]
 
 
 def parse_doc_number(text: str | None) -> DocNumber | None:
@@ -155,10 +169,10 @@ def parse_doc_number(text: str | None) -> DocNumber | None:
         return None
     m = _ANCHORED_RE.match(s)
     if m:
-        return DocNumber(m["series"], int(re.sub(r"\s", "", m["year"])), int(m["serials"]))
+        return DocNumber(m["series"], _year(m["year"]), int(m["serials"]))
     m = _ANNUAL_ANCHORED_RE.match(s)
     if m:
-        series = re.sub(r"\s", "", m["series"])
+        series = "".join(m["series"].split())
         series = order_series(series) if series.endswith("令") else series
         return DocNumber(series, int(m["year"]), int(m["serial"]), annual=True)
     found = find_doc_numbers(s)
@@ -177,6 +191,13 @@ _YEAR_ANCHOR = re.compile(rf"[{re.escape(OPEN)}]\s*(?:19|20)\s*\d\s*\d\s*[{re.es
 _ORDER_ANCHOR = re.compile(r"令\s*第")
 _ANNUAL_ANCHOR = re.compile(rf"(?:{_ANNUAL_KINDS})\s*(?:19|20)\d\d\s*年\s*第")
 _BACK = 24  # series (<=16) plus spaces before the anchor
+_ANNUAL_WORDS = tuple(_ANNUAL_KINDS.split("|"))
+
+
+def _may_be_annual(s: str) -> bool:
+    """Whether ``s`` holds the literal parts of an _ANNUAL_ANCHOR match (第 and a kind): plain
+    ``in`` tests, much cheaper than the anchor's scan, skip it in most bodies."""
+    return "第" in s and "年" in s and any(w in s for w in _ANNUAL_WORDS)
 
 
 def _windowed(
@@ -204,10 +225,10 @@ def find_doc_numbers(text: str) -> list[DocNumber]:
     out: list[tuple[int, DocNumber]] = []
     for m in _windowed(_NUM_RE, _YEAR_ANCHOR, s, 200):
         series = _trim_series(m["series"])
-        year = int(re.sub(r"\s", "", m["year"]))
+        year = _year(m["year"])
         out.extend((m.start(), DocNumber(series, year, n)) for n in _serials(m["serials"]))
     annual_spans = []
-    for m in _windowed(_ANNUAL_RE, _ANNUAL_ANCHOR, s, 60):
+    for m in _windowed(_ANNUAL_RE, _ANNUAL_ANCHOR, s, 60) if _may_be_annual(s) else ():
         raw = m["series"]
         series = order_series(raw) if raw.endswith("令") else _trim_series(raw)
         annual_spans.append((m.start(), m.end()))

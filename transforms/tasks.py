@@ -31,14 +31,17 @@ RULES_PATH = Path(__file__).with_name("rules") / "facts.toml"
 
 OPENERS = "(（〔[［【"
 CLOSERS = ")）〕]］】"
+_BRACKETS = OPENERS + CLOSERS
 _PAIR = dict(zip(CLOSERS, OPENERS, strict=True))
 _CN = "一二三四五六七八九十"
+# A numbered item at the start of a line. Like every line-anchored pattern here it is written
+# to run over ``"\n" + text`` (see :func:`_line_matches`): a leading literal newline lets the
+# engine jump from line to line, where ``^`` with re.M tries a match at every character.
 _MARKER = re.compile(
-    rf"^[ \t\u3000]*(?:(?P<arab>\d{{1,3}})[ \t]*[.．、](?![\d.．])"
+    rf"\n[ \t\u3000]*(?:(?P<arab>\d{{1,3}})[ \t]*[.．、](?![\d.．])"
     rf"|[(（][ \t]*(?P<paren>[{_CN}]{{1,3}}|\d{{1,2}})[ \t]*[)）]"
     rf"|(?P<cn>[{_CN}]{{1,3}})[ \t]*、"
     rf"|第(?P<art>[{_CN}百]{{1,4}})[条项])",
-    re.M,
 )
 _UNIT_WIDTH = str.maketrans({"（": "(", "）": ")", "\u3000": ""})
 
@@ -59,16 +62,37 @@ def rules() -> dict:
         return tomllib.load(fh)["tasks"]
 
 
+def _ordered(words: list[str]) -> list[str]:
+    """Escaped words, longest first (so that a longer word wins over its prefix)."""
+    return sorted((re.escape(w) for w in words), key=len, reverse=True)
+
+
 def _alt(words: list[str]) -> str:
-    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    return "|".join(_ordered(words))
+
+
+def _each(words: list[str], tail: str) -> str:
+    """``w1tail|w2tail|…``: the same matches as ``(?:w1|w2|…)tail``, but every branch starts
+    with a literal, so the engine skips ahead to a possible first character (a search for the
+    grouped form tries every position of the text, ~8x slower on a body)."""
+    return "|".join(w + tail for w in _ordered(words))
+
+
+def _line_matches(rx: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """Matches of a line-anchored ``rx`` (written ``\\n…``, see :data:`_MARKER`) over ``text``.
+
+    ``rx`` runs over ``"\\n" + text``, so a match's ``start()`` is the offset in ``text`` of the
+    line it starts (what ``^…`` with re.M gives) and its ``end()`` is one past its end in
+    ``text``.
+    """
+    return list(rx.finditer("\n" + text))
 
 
 @dataclass(frozen=True)
 class _Patterns:
     cue: re.Pattern[str]
     label_line: re.Pattern[str]
-    label_open: re.Pattern[str]
-    role_close: re.Pattern[str]
+    bracket_cues: re.Pattern[str]
     label_clause: re.Pattern[str]
     role_clause: re.Pattern[str]
     not_unit: re.Pattern[str]
@@ -84,12 +108,16 @@ def _patterns() -> _Patterns:
     labels, roles = _alt(r["unit_labels"]), _alt(r["role_words"])
     org = _alt(r["org_suffixes"])
     return _Patterns(
-        cue=re.compile(rf"(?:{labels})\s*[:：]|(?:{roles})\s*[,，;；。{re.escape(CLOSERS)}]|\t"),
-        label_line=re.compile(
-            rf"^[ \t\u3000]*(?P<label>{labels})[ \t]*[:：][ \t]*(?P<units>[^\n]+?)[ \t]*$", re.M
+        cue=re.compile(
+            _each(r["unit_labels"], r"\s*[:：]")
+            + "|"
+            + _each(r["role_words"], rf"\s*[,，;；。{re.escape(CLOSERS)}]")
+            + r"|\t"
         ),
-        label_open=re.compile(rf"[{re.escape(OPENERS)}]\s*(?:{labels})\s*[:：]"),
-        role_close=re.compile(rf"(?:{roles}|下同)\s*(?=[,，;；。{re.escape(CLOSERS)}])"),
+        label_line=re.compile(  # over "\n" + text: see _line_matches
+            rf"\n[ \t\u3000]*(?P<label>{labels})[ \t]*[:：][ \t]*(?P<units>[^\n]+?)[ \t]*$", re.M
+        ),
+        bracket_cues=_bracket_cues(labels, r["role_words"]),
         label_clause=re.compile(rf"^(?P<label>{labels})\s*[:：]\s*(?P<rest>.*)$", re.S),
         role_clause=re.compile(rf"^(?P<units>.+?)(?P<role>{roles})$", re.S),
         not_unit=re.compile("|".join(f"(?:{p})" for p in r["not_unit"])),
@@ -100,18 +128,30 @@ def _patterns() -> _Patterns:
     )
 
 
+def _bracket_cues(labels: str, role_words: list[str]) -> re.Pattern[str]:
+    """One scan for what :func:`_brackets` needs: every bracket, an opener that starts a label
+    (``（责任单位：``, matched whole), and a role word before a separator or closer
+    (``负责）``, the role and its spaces matched). Each branch starts with a literal, so the
+    engine skips to candidates; one pass replaces three scans of the body. The kinds cannot
+    overlap: labels and role words hold no bracket, a label is followed by a colon (no role
+    ends there), and the opener branch with a label comes before the bare bracket.
+    """
+    role_end = rf"\s*(?=[,，;；。{re.escape(CLOSERS)}])"
+    return re.compile(
+        "|".join(
+            [rf"{re.escape(o)}\s*(?:{labels})\s*[:：]" for o in OPENERS]
+            + [re.escape(b) for b in OPENERS + CLOSERS]
+            + [w + role_end for w in [*_ordered(role_words), "下同"]]
+        )
+    )
+
+
 @cache
 def _bracket_re() -> re.Pattern[str]:
     return re.compile(f"[{re.escape(OPENERS + CLOSERS)}]")
 
 
 _BLANK_LINE = re.compile(r"\n(?<=\n\n)")  # the second newline of a blank line
-
-
-@cache
-def _break_re() -> re.Pattern[str]:
-    """A bracket, or the second newline of a blank line (what :func:`_find_open` stops at)."""
-    return re.compile(f"[{re.escape(OPENERS + CLOSERS)}]|(?<=\n)\n")
 
 
 @cache
@@ -237,62 +277,72 @@ def _read_group(
     return tuple(pairs), sticky_lead
 
 
-def _find_close(brackets: list[int], text: str, start: int, limit: int = 600) -> int | None:
-    """Index of the bracket closing the one opened at ``start``; ``brackets`` holds the
-    offset of every bracket in ``text`` (found once per body, not once per call)."""
-    depth = 0
-    stop = min(len(text), start + limit)
-    for k in range(bisect_left(brackets, start), bisect_left(brackets, stop)):
-        i = brackets[k]
-        if text[i] in OPENERS:
-            depth += 1
-        else:
-            depth -= 1
-            if depth == 0:
-                return i
-    return None
+class _Nesting:
+    """How the brackets of one body nest, from one pass over them.
 
+    Any closer closes the innermost opener (as printed text mixes bracket kinds), a closer with
+    nothing open is ignored, and no group spans more than ``limit`` characters or, looking back
+    from a unit list, a blank line. One forward pass answers every :meth:`close` and
+    :meth:`open_at` query, where scanning the brackets around each query cost a Python loop
+    per cue.
+    """
 
-def _find_open(breaks: list[int], text: str, pos: int, limit: int = 600) -> int | None:
-    """Index of the innermost bracket still open at ``pos``; ``breaks`` holds the offset of
-    every bracket and blank line in ``text`` (:func:`_break_re`, found once per body)."""
-    depth = 0
-    lo = max(-1, pos - limit) + 1
-    # Only brackets and blank lines matter: visit just those, last first.
-    for k in range(bisect_left(breaks, max(lo, pos)) - 1, bisect_left(breaks, lo) - 1, -1):
-        i = breaks[k]
-        ch = text[i]
-        if ch in CLOSERS:
-            depth += 1
-        elif ch in OPENERS:
-            if depth == 0:
-                return i
-            depth -= 1
-        elif ch == "\n" and i < pos - 1 and text[i - 1 : i] == "\n":
+    def __init__(self, text: str, brackets: list[int], blanks: list[int], limit: int = 600):
+        self.brackets, self.blanks, self.limit = brackets, blanks, limit
+        self.closer: dict[int, int] = {}  # opener offset -> offset of the closer matching it
+        self.top: list[int | None] = []  # innermost open opener after each bracket
+        stack: list[int] = []
+        for i in brackets:
+            if text[i] in OPENERS:
+                stack.append(i)
+            elif stack:
+                self.closer[stack.pop()] = i
+            self.top.append(stack[-1] if stack else None)
+
+    def close(self, start: int) -> int | None:
+        """Offset of the bracket closing the one opened at ``start`` (None: not within limit)."""
+        c = self.closer.get(start)
+        return c if c is not None and c < start + self.limit else None
+
+    def open_at(self, pos: int) -> int | None:
+        """Offset of the innermost bracket still open at ``pos``, or None when there is none
+        within ``limit - 1`` characters back or a blank line comes between it and ``pos``."""
+        k = bisect_left(self.brackets, pos) - 1
+        o = self.top[k] if k >= 0 else None
+        if o is None or o < pos - self.limit + 1:
+            return None
+        b = bisect_right(self.blanks, o)  # the first blank line after the opener
+        if b < len(self.blanks) and self.blanks[b] < pos - 1:
             return None  # a blank line ends a paragraph: the bracket is not open here
-    return None
+        return o
 
 
 def _brackets(text: str) -> list[tuple[int, int]]:
     """Outermost bracket groups that may hold a unit list, as (open, close) offsets."""
     p = _patterns()
-    labels = list(p.label_open.finditer(text))
-    roles = list(p.role_close.finditer(text))
+    brackets: list[int] = []  # every bracket
+    labels: list[int] = []  # openers of a label: （责任单位：
+    roles: list[int] = []  # role words before a separator or closer: 负责）
+    for m in p.bracket_cues.finditer(text):
+        i = m.start()
+        if text[i] not in _BRACKETS:
+            roles.append(i)
+            continue
+        brackets.append(i)
+        if m.end() > i + 1:
+            labels.append(i)
     if not labels and not roles:
         return []
-    # Bracket and blank-line offsets (what _break_re finds) found once for the whole body; two
-    # simple scans merged are faster than one scan for the alternation.
-    brackets = [m.start() for m in _bracket_re().finditer(text)]
     blanks = [m.start() for m in _BLANK_LINE.finditer(text)] if roles else []
-    breaks = sorted(brackets + blanks) if blanks else brackets
+    nesting = _Nesting(text, brackets, blanks)
     spans: set[tuple[int, int]] = set()
-    for m in labels:
-        c = _find_close(brackets, text, m.start())
+    for i in labels:
+        c = nesting.close(i)
         if c is not None:
-            spans.add((m.start(), c))
-    for m in roles:
-        o = _find_open(breaks, text, m.start())
-        c = _find_close(brackets, text, o) if o is not None else None
+            spans.add((i, c))
+    for i in roles:
+        o = nesting.open_at(i)
+        c = nesting.close(o) if o is not None else None
         if c is not None:
             spans.add((o, c))
     ordered = sorted(spans)
@@ -345,7 +395,9 @@ def _cn_to_int(raw: str) -> int | None:
 
 
 def _clean_task(text: str) -> str:
-    return _WS.sub("", text).strip("，,；;")
+    """``text`` without whitespace and edge separators. ``str.split()`` splits on exactly what
+    ``\\s`` matches (both use str.isspace) and is ~3x faster than ``_WS.sub`` here."""
+    return "".join(text.split()).strip("，,；;")
 
 
 def _table_rows(lines: list[str]) -> list[dict]:
@@ -391,10 +443,10 @@ def extract_tasks(body: str | None) -> list[dict]:
 
     # Items of the body: (position, end, pairs) for label lines and unit brackets.
     found: list[tuple[int, int, list[tuple[str, str]]]] = []
-    for m in p.label_line.finditer(text):
+    for m in _line_matches(p.label_line, text):
         units = split_units(m["units"])
         if units:
-            found.append((m.start(), m.end(), [(u, m["label"]) for u in units]))
+            found.append((m.start(), m.end() - 1, [(u, m["label"]) for u in units]))
     sticky_lead: str | None = None
     label_spans = [(s, e) for s, e, _ in found]
     for s, e in _brackets(text):
@@ -408,7 +460,8 @@ def extract_tasks(body: str | None) -> list[dict]:
     found.sort()
 
     markers = [
-        (m.start(), m.end(), _marker_no(m), _marker_level(m)) for m in _MARKER.finditer(text)
+        (m.start(), m.end() - 1, _marker_no(m), _marker_level(m))
+        for m in _line_matches(_MARKER, text)
     ]
     starts = [m[0] for m in markers]
 
