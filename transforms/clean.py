@@ -30,14 +30,20 @@ _WIDTH = str.maketrans(
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" + "     ",
 )
 _ZERO_WIDTH = re.compile("[\u200b\ufeff\u00ad]")
-# The characters _WIDTH changes, in runs: ``str.translate`` walks every character of a CJK text
-# through a dict; a regex scan finds the (rare) runs and translates just those (same result).
-_WIDE_RUN = re.compile("[" + re.escape(_FULL + "\u3000\u00a0\u2002\u2003\u2009") + "]+")
+# The characters _WIDTH changes or _ZERO_WIDTH removes, in runs: ``str.translate`` walks every
+# character of a CJK text through a dict; a regex scan finds the (rare) runs and translates just
+# those (same result). The class is written twice (``[c][c]*``, not ``[c]+``) because only a
+# pattern that starts with a class gets the engine's fast class scan; a repeat first makes it
+# try a match at every position (three times slower on a text without any such character).
+_NARROW_CHARS = "[" + re.escape(_FULL + "\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff\u00ad") + "]"
+_NARROW_RUN = re.compile(_NARROW_CHARS + _NARROW_CHARS + "*")
+_NARROW = {**_WIDTH, **dict.fromkeys(map(ord, "\u200b\ufeff\u00ad"))}
 
 
-def _to_narrow(text: str) -> str:
-    """``text.translate(_WIDTH)``, fast on text where few characters change."""
-    return _WIDE_RUN.sub(lambda m: m[0].translate(_WIDTH), text)
+def _narrow(text: str) -> str:
+    """``_ZERO_WIDTH.sub("", text.translate(_WIDTH))`` in one scan, fast on text where few
+    characters change (the two repairs touch disjoint characters, so one pass does both)."""
+    return _NARROW_RUN.sub(lambda m: m[0].translate(_NARROW), text)
 
 
 # Units and markers that stick to a number: 2020 年, 5 号, 第 12 期, 第 45 次, 3 个.
@@ -53,7 +59,13 @@ _BRACKET_SPACE = re.compile(r" (?<=[〔\[（(【] )[ ]*| [ ]*(?=[〕\]）)】])"
 _AFTER_CLOSE_SPACE = re.compile(rf" (?<=[）)〕\]】] )[ \t]*(?=[{CJK}“《])")
 _AFTER_CLOSE_TAB = re.compile(rf"\t(?<=[）)〕\]】]\t)[ \t]*(?=[{CJK}“《])")
 _SPACE_RUN = re.compile(r"[ ]{2,}")
-_PAIRED_PARENS = re.compile(r"\(([^()（）\n]{0,200})\)")
+_PAIR_INNER = r"[^()（）\n]"
+# A half-width pair to convert: the character before it, the one after it or one inside it is
+# Chinese (the inner text holds no bracket of either width and at most 200 characters).
+_PAIRED_PARENS = re.compile(
+    rf"\((?:(?<=[{CJK}]\()|(?={_PAIR_INNER}{{0,200}}\)[{CJK}])|(?={_PAIR_INNER}*?[{CJK}]))"
+    rf"({_PAIR_INNER}{{0,200}})\)"
+)
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 # Half-width marks in Chinese text, one pattern per mark: each starts with its literal (found by
 # a fast search, not a class test at every position), then looks around it. Replacing one mark
@@ -79,7 +91,7 @@ def _is_cjk_char(ch: str) -> bool:
 
 def normalise_width(line: str) -> str:
     """Full-width digits and letters to ASCII, odd spaces to plain ones, no trailing space."""
-    return _ZERO_WIDTH.sub("", _to_narrow(line)).rstrip()
+    return _narrow(line).rstrip()
 
 
 def collapse_number_spaces(line: str) -> str:
@@ -95,24 +107,24 @@ def collapse_number_spaces(line: str) -> str:
     return _AFTER_CLOSE_TAB.sub("", line) if "\t" in line else line
 
 
+def _full_pair(m: re.Match[str]) -> str:
+    return f"（{m[1]}）"
+
+
 def normalise_punct(line: str) -> str:
     """Half-width punctuation inside Chinese text to the full-width form (``,`` -> ``，``,
-    ``(扩大)`` -> ``（扩大）``) so that the same text always compares equal."""
+    ``(扩大)`` -> ``（扩大）``) so that the same text always compares equal.
 
-    def paren(m: re.Match[str]) -> str:
-        inner = m.group(1)
-        before = m.string[m.start() - 1] if m.start() else ""
-        after = m.string[m.end()] if m.end() < len(m.string) else ""
-        if _is_cjk_char(before) or _is_cjk_char(after) or has_cjk(inner):
-            return f"（{inner}）"
-        return m.group(0)
-
-    prev = None
-    while prev != line:  # nested pairs: (一)(二) or ((a))
-        prev, line = line, _PAIRED_PARENS.sub(paren, line)
-    # Lone halves of a pair broken over two lines: keep them full-width in Chinese text.
-    line = _LONE_OPEN.sub("（", line)
-    line = _LONE_CLOSE.sub("）", line)
+    A pair is converted when the character before or after it, or one inside it, is Chinese.
+    One pass converts them all: a pair holds no bracket of either width, so converting one
+    never forms or unblocks another pair and never changes a neighbour's context (a nested
+    ``((a))`` keeps its outer half-width pair, as it always did).
+    """
+    if "(" in line or ")" in line:
+        line = _PAIRED_PARENS.sub(_full_pair, line)
+        # Lone halves of a pair broken over two lines: full-width in Chinese text.
+        line = _LONE_OPEN.sub("（", line)
+        line = _LONE_CLOSE.sub("）", line)
     for half, rx in _HALF_PUNCT_EACH.items():
         if half in line:
             line = rx.sub(_HALF_TO_FULL[half], line)
@@ -292,8 +304,18 @@ def _recover_run(
 
 
 _CJK_CHAR = "\u4e00-\u9fff"
-_SPACED_PAIR = re.compile(rf"(?<=[{_CJK_CHAR}]) (?=[{_CJK_CHAR}])")
-_TIGHT_PAIR = re.compile(rf"(?<=[{_CJK_CHAR}])(?=[{_CJK_CHAR}])")
+# A space between two Chinese characters. Led by the literal space (then looking back past
+# it) so that the engine jumps from space to space (same matches as a look-behind first).
+_SPACED_PAIR = re.compile(rf" (?<=[{_CJK_CHAR}] )(?=[{_CJK_CHAR}])")
+# Runs of Chinese characters: a run of n holds n - 1 adjacent (tight) pairs.
+_CJK_RUN = re.compile(rf"[{_CJK_CHAR}][{_CJK_CHAR}]*")
+_WIDE_GAP = re.compile(r" {2,}|\u3000+")
+
+
+def _tight_pairs(line: str) -> int:
+    """How many pairs of Chinese characters in ``line`` stand next to each other."""
+    runs = _CJK_RUN.findall(line)
+    return sum(map(len, runs)) - len(runs)
 
 
 def collapse_spaced_cjk(line: str) -> str:
@@ -301,21 +323,31 @@ def collapse_spaced_cjk(line: str) -> str:
     character by character (justified text). Only lines where most CJK neighbours are one space
     apart are touched, so a space that separates an issuer from a title, or two columns, stays.
     """
+    if line.count(" ") < 2:  # fewer than two spaced pairs (checked first: a count is cheap)
+        return line
     spaced = len(_SPACED_PAIR.findall(line))
-    if spaced < 2 or spaced < 0.6 * (spaced + len(_TIGHT_PAIR.findall(line))):
+    if spaced < 2 or spaced < 0.6 * (spaced + _tight_pairs(line)):
         return line
     # Wider gaps (two spaces or more) are real separators: they become one space.
-    return " ".join(_SPACED_PAIR.sub("", part) for part in re.split(r" {2,}|\u3000+", line))
+    return " ".join(_SPACED_PAIR.sub("", part) for part in _WIDE_GAP.split(line))
+
+
+def unify_breaks(text: str) -> str:
+    """CRLF, CR and form feed to LF (each replace only when its character occurs: a
+    containment test is a fast scan, a replace copies the whole text)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\f", "\n") if "\f" in text else text
 
 
 def clean_lines(text: str, rules: dict[str, Any], *, masthead_lines: int = 0) -> list[str]:
     """The issue as one entry per printed line, with page furniture blanked, widths and
     number spacing normalised and two-column runs re-ordered. Paragraphs are NOT joined yet
     (the split reads line structure)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    text = unify_breaks(text)
     # Width and number/punctuation repairs never cross a line break, so they run once over
     # the whole text instead of once per line (same result, a fraction of the calls).
-    lines = [line.rstrip() for line in _ZERO_WIDTH.sub("", _to_narrow(text)).split("\n")]
+    lines = [line.rstrip() for line in _narrow(text).split("\n")]
     lines = [collapse_spaced_cjk(line) if " " in line else line for line in lines]
     lines = drop_noise(lines, rules, keep_first=masthead_lines)
     lines = recover_columns(lines, rules)

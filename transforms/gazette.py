@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from transforms.clean import clean_lines, join_paragraphs, normalise_width
+from transforms.clean import clean_lines, join_paragraphs, normalise_width, unify_breaks
 from transforms.dates import parse_date
 from transforms.headers import parse_header
 from transforms.model import (
@@ -131,7 +131,7 @@ def parse_gazette_text(text: str, *, rules: str | None = None) -> Parsed:
     if not text or not text.strip():
         raise ParseError("no recognisable document: the gazette text is empty")
     conf = load_rules(rules, text)
-    raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
+    raw = unify_breaks(text).split("\n")
     issue = read_masthead(raw, conf)
     lines = clean_lines(text, _with_name_as_noise(conf, issue.gazette))
     toc = read_toc(lines, conf)
