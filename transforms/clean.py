@@ -233,36 +233,69 @@ def recover_columns(lines: list[str], rules: dict[str, Any]) -> list[str]:
     continues into the right column's first. Line numbers after this step refer to the
     cleaned text (the contract's ``line_start``/``line_end`` do).
     """
+    return _recover_columns(lines, rules)[0]
+
+
+def _recover_columns(lines: list[str], rules: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """:func:`recover_columns`, and each output line with :func:`collapse_number_spaces`
+    applied: the column test computes that of every stripped line, which is the same for a
+    line without leading whitespace, so the caller need not compute it a second time."""
     stripped = [line.strip() for line in lines]
     # Every line's column parts at once: the number-space repair runs over the whole text.
     collapsed = _per_line(stripped, collapse_number_spaces)
     # A line splits in two columns only if it holds a space: the others are never reordered,
     # and only a stretch of three or more two-part lines may be a column block.
     two = [
-        " " in c and "\t" not in line and len(_column_split(c)) == 2
-        for line, c in zip(lines, collapsed, strict=True)
+        k
+        for k, c in enumerate(collapsed)
+        if " " in c and "\t" not in lines[k] and len(_column_split(c)) == 2
     ]
+    # collapse_number_spaces of each line, where the stripped line's serves (the line has no
+    # surrounding whitespace: strip only removes characters, so equal lengths mean equal lines).
+    known: list[str | None] = collapsed  # type: ignore[assignment]
+    if sum(map(len, lines)) != sum(map(len, stripped)):
+        known = [
+            c if len(a) == len(b) else None
+            for a, b, c in zip(lines, stripped, collapsed, strict=True)
+        ]
     out: list[str] = []
-    k, n = 0, len(lines)
-    while k < n:
-        if not two[k]:
-            out.append(lines[k])
-            k += 1
+    fixed: list[str | None] = []
+    done = 0
+    for k, m in _stretches(two):
+        if m - k < 3:
             continue
-        m = k + 1
-        while m < n and two[m]:
-            m += 1
         rows = [_column_split(c) for c in collapsed[k:m]]
-        if m - k >= 3 and _is_column_block(rows):
-            out.extend(_reorder(rows, rules))
+        if _is_column_block(rows):
+            reordered = _reorder(rows, rules)
+            out += lines[done:k] + reordered
+            fixed += known[done:k] + [None] * len(reordered)
+            done = m
+    if not done:
+        out, fixed = list(lines), known
+    else:
+        out += lines[done:]
+        fixed += known[done:]
+    if None not in fixed:
+        return out, fixed  # type: ignore[return-value]
+    return out, [
+        collapse_number_spaces(x) if c is None else c for x, c in zip(out, fixed, strict=True)
+    ]
+
+
+def _stretches(indexes: list[int]) -> list[tuple[int, int]]:
+    """Maximal runs of consecutive ``indexes`` as ``(first, last + 1)`` pairs."""
+    runs: list[tuple[int, int]] = []
+    for i in indexes:
+        if runs and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], i + 1)
         else:
-            out.extend(lines[k:m])
-        k = m
-    return out
+            runs.append((i, i + 1))
+    return runs
 
 
 def _column_split(collapsed: str) -> list[str]:
-    return [p for p in _SPACES.split(collapsed) if p]
+    """The parts of a line between runs of spaces (a plain split: empty parts dropped)."""
+    return [p for p in collapsed.split(" ") if p]
 
 
 def _reorder(rows: list[list[str]], rules: dict[str, Any]) -> list[str]:
@@ -350,8 +383,8 @@ def clean_lines(text: str, rules: dict[str, Any], *, masthead_lines: int = 0) ->
     lines = [line.rstrip() for line in _narrow(text).split("\n")]
     lines = [collapse_spaced_cjk(line) if " " in line else line for line in lines]
     lines = drop_noise(lines, rules, keep_first=masthead_lines)
-    lines = recover_columns(lines, rules)
-    return _per_line(lines, lambda t: normalise_punct(collapse_number_spaces(t)))
+    collapsed = _recover_columns(lines, rules)[1]
+    return _per_line(collapsed, normalise_punct)
 
 
 def _per_line(lines: list[str], fix: Any) -> list[str]:
