@@ -44,9 +44,12 @@ class Header:
     title_lines: int = 0
 
 
+_NOT_KEY = re.compile(r"[\W_]+")
+
+
 def key(text: str) -> str:
     """A comparison key: letters, digits and Chinese only (spaces, brackets, quotes gone)."""
-    return re.sub(r"[\W_]", "", text)
+    return _NOT_KEY.sub("", text)
 
 
 def _nonblank(lines: list[str], i: int) -> int:

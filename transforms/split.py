@@ -113,30 +113,42 @@ def _extend_over_preamble(lines: list[str], i: int, floor: int, rules: dict[str,
     return start
 
 
-_KEY_DROP = re.compile(r"[^\w\n]+")
-
-
-def _line_keys(lines: list[str]) -> list[str]:
-    """``[key(line) for line in lines]`` in one regex pass over the joined text (``key`` drops
-    every non-word character; the line breaks are kept to split the result again)."""
-    if any("\n" in line for line in lines):
-        return [key(line) for line in lines]
-    return _KEY_DROP.sub("", "\n".join(lines)).replace("_", "").split("\n")
-
-
 class _LineIndex:
     """The lines after the table of contents indexed once by the first two characters of
     their key: only a line whose key starts like an entry's can score above zero, so each
-    entry is compared with those lines alone instead of with every line."""
+    entry is compared with those lines alone instead of with every line.
+
+    Keys are computed when asked for: the head of most lines is their first two characters
+    (when both are letters, digits or Chinese, ``key`` keeps them), and only the lines an
+    entry is compared with need the whole key (a regex pass over every line costs more).
+    """
 
     def __init__(self, lines: list[str], begin: int, rules: dict[str, Any]) -> None:
         self.lines, self.rules = lines, rules
-        self.keys = _line_keys(lines)
+        self._keys: dict[int, str] = {}
         self.by_head: dict[str, list[int]] = {}
         for i in range(begin, len(lines)):
-            if len(self.keys[i]) >= 2:
-                self.by_head.setdefault(self.keys[i][:2], []).append(i)
+            line = lines[i]
+            if not line:
+                continue
+            head = line[:2]
+            # str.isalnum is exactly what \w accepts other than "_" (which key drops too); key
+            # filters character by character, so a prefix's key starts like the line's.
+            if len(head) < 2 or not head.isalnum():
+                head = key(line[:8])[:2]
+                if len(head) < 2:
+                    head = self.key(i)[:2]
+                    if len(head) < 2:
+                        continue
+            self.by_head.setdefault(head, []).append(i)
         self._usable: dict[int, bool] = {}
+
+    def key(self, i: int) -> str:
+        """``key(lines[i])``, computed once."""
+        k = self._keys.get(i)
+        if k is None:
+            k = self._keys[i] = key(self.lines[i])
+        return k
 
     def candidates(self, keys: list[str], pos: int) -> list[int]:
         """Lines from ``pos`` on whose key starts like one of ``keys``, in order."""
@@ -168,7 +180,7 @@ class _LineIndex:
         for _ in range(4):
             if j >= len(self.lines) or len(out) >= size:
                 break
-            out += self.keys[j]
+            out += self.key(j)
             j = _next(self.lines, j + 1)
         return out
 
@@ -177,7 +189,7 @@ class _LineIndex:
         ``best`` nor reach 0.9 (its quick upper bound says so) is not compared in full:
         the result differs only where it does not matter to :func:`locate_entries`."""
         out = 0.0
-        first = self.keys[i]
+        first = self.key(i)
         for k in keys:
             if len(k) < 2 or not first.startswith(k[:2]):
                 continue
