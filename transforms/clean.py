@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from transforms.dates import is_date_line
+from transforms.dates import is_date_line as _is_date_line
 from transforms.numbers import parse_doc_number
 
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
@@ -87,6 +87,13 @@ def has_cjk(text: str) -> bool:
 def _is_cjk_char(ch: str) -> bool:
     """``has_cjk`` of one character (or of ``""``) without a regex call."""
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def is_date_line(line: str) -> bool:
+    """:func:`transforms.dates.is_date_line` behind a cheap necessary test: a date line,
+    brackets and spaces stripped, ends with 日 or a digit (most lines end otherwise)."""
+    tail = line.rstrip().rstrip("()（）　 ")
+    return bool(tail) and (tail[-1] == "日" or tail[-1].isdigit()) and _is_date_line(line)
 
 
 def normalise_width(line: str) -> str:
@@ -424,10 +431,13 @@ def _suffix_re_for(suffixes: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"^[{CJK}（）()“”]{{2,40}}?({alt})$")
 
 
+def _note_re(rules: dict[str, Any]) -> re.Pattern[str]:
+    return _pattern(rules.get("headers", {}).get("signature_notes", r"[（(](代章|盖章)[)）]\s*$"))
+
+
 def strip_signature_note(name: str, rules: dict[str, Any]) -> str:
     """``凉山州春雷行动领导小组(代章)`` -> ``凉山州春雷行动领导小组``."""
-    note = rules.get("headers", {}).get("signature_notes", r"[（(](代章|盖章)[)）]\s*$")
-    return re.sub(note, "", name.strip()).strip()
+    return _note_re(rules).sub("", name.strip()).strip()
 
 
 def is_issuer_line(line: str, rules: dict[str, Any]) -> bool:
@@ -435,9 +445,15 @@ def is_issuer_line(line: str, rules: dict[str, Any]) -> bool:
     s = line.strip()
     if not s or len(s) > 80 or _LIST_PUNCT.search(s):
         return False
-    rx = _suffix_re(rules)
-    names = [strip_signature_note(p, rules) for p in s.split()]
-    return all(rx.match(n) and not n.startswith("关于") for n in names if n) and any(names)
+    return _names_issuers(s, _suffix_re(rules), _note_re(rules))
+
+
+@lru_cache(maxsize=8192)
+def _names_issuers(s: str, suffix: re.Pattern[str], note: re.Pattern[str]) -> bool:
+    """:func:`is_issuer_line` of a stripped short line, cached: the paragraph joiner and the
+    header reader ask it of the same lines (each line as the next, then as the previous)."""
+    names = [note.sub("", p.strip()).strip() for p in s.split()]
+    return all(suffix.match(n) and not n.startswith("关于") for n in names if n) and any(names)
 
 
 _LIST_PUNCT = re.compile(r"[，。；：:,;、]")
@@ -452,12 +468,21 @@ def _pattern(pattern: str) -> re.Pattern[str]:
 
 def _joins(prev: str, nxt: str, rules: dict[str, Any]) -> bool:
     """Whether ``nxt`` continues the paragraph that ``prev`` ends (a page or column break)."""
-    conf = rules.get("clean", {})
     if "\t" in prev or "\t" in nxt or _ends_sentence(prev, rules):
         return False
+    conf = rules.get("clean", {})
+    starts = _pattern(conf.get("paragraph_start", r"^$^"))
+    return _continues(prev, nxt, rules, starts, int(conf.get("join_min_chars", 24)))
+
+
+def _continues(
+    prev: str, nxt: str, rules: dict[str, Any], starts: re.Pattern[str], min_chars: int
+) -> bool:
+    """:func:`_joins` past its first vetoes (no tab, no sentence end), with the rule set's
+    paragraph-start pattern and minimum length looked up once per body, not once per line."""
     # Each of these vetoes the join; cheapest first (cached, then plain predicates).
     if (
-        _pattern(conf.get("paragraph_start", r"^$^")).match(nxt)
+        starts.match(nxt)
         or is_number_line(nxt)
         or is_date_line(nxt)
         or is_date_line(prev)
@@ -470,13 +495,16 @@ def _joins(prev: str, nxt: str, rules: dict[str, Any]) -> bool:
     unbalanced = prev.count("（") + prev.count("(") > prev.count("）") + prev.count(")")
     if unbalanced or _RUNNING.search(prev[:-1]):  # running text, not a heading
         return True
-    return len(prev) >= int(conf.get("join_min_chars", 24))
+    return len(prev) >= min_chars
 
 
 def join_paragraphs(lines: list[str], rules: dict[str, Any]) -> list[str]:
     """Paragraphs from printed lines: blank lines dropped, a line broken by a page or column
     break joined to its continuation (``…副院长(试用`` + ``期一年);``)."""
-    ends = rules.get("clean", {}).get("sentence_end", "。！？；")
+    conf = rules.get("clean", {})
+    ends = conf.get("sentence_end", "。！？；")
+    starts = _pattern(conf.get("paragraph_start", r"^$^"))
+    min_chars = int(conf.get("join_min_chars", 24))
     out: list[str] = []
     for raw in lines:
         line = raw.strip() if "\t" not in raw else raw.rstrip()
@@ -489,7 +517,7 @@ def join_paragraphs(lines: list[str], rules: dict[str, Any]) -> list[str]:
             and out[-1][-1] not in ends
             and "\t" not in out[-1]
             and "\t" not in nxt
-            and _joins(out[-1], nxt, rules)
+            and _continues(out[-1], nxt, rules, starts, min_chars)
         ):
             out[-1] = out[-1] + nxt
         else:

@@ -18,13 +18,14 @@ from typing import Any
 
 from transforms.clean import (
     has_cjk,
+    is_date_line,
     is_issuer_line,
     is_number_line,
     normalise_punct,
     overlap_join,
     strip_signature_note,
 )
-from transforms.dates import is_date_line, parse_date
+from transforms.dates import parse_date
 from transforms.numbers import DocNumber, find_doc_numbers, order_series, parse_doc_number
 
 MAX_TITLE_LINES = 4
@@ -85,13 +86,16 @@ def genre_of(title: str | None, rules: dict[str, Any]) -> str:
     return "其他"
 
 
+_DATE_UNDER_TITLE = re.compile(r"^[（(]|^[—\-]{1,2}")
+
+
 def is_header_date_line(line: str) -> bool:
     """A date printed under a title: ``(2020年1月31日)`` or
     ``——2021年1月5日在县第十八届人民代表大会第五次会议上``."""
     s = line.strip()
     if is_date_line(s):
         return True
-    return len(s) <= 60 and bool(re.match(r"^[（(]|^[—\-]{1,2}", s)) and parse_date(s) is not None
+    return len(s) <= 60 and bool(_DATE_UNDER_TITLE.match(s)) and parse_date(s) is not None
 
 
 def is_stop_line(line: str, rules: dict[str, Any]) -> bool:
