@@ -432,7 +432,7 @@ def _suffix_re_for(suffixes: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def _note_re(rules: dict[str, Any]) -> re.Pattern[str]:
-    return _pattern(rules.get("headers", {}).get("signature_notes", r"[（(](代章|盖章)[)）]\s*$"))
+    return rule_re(rules.get("headers", {}).get("signature_notes", r"[（(](代章|盖章)[)）]\s*$"))
 
 
 def strip_signature_note(name: str, rules: dict[str, Any]) -> str:
@@ -461,8 +461,10 @@ _CONTINUES = re.compile(r"^[，。、；：）)”’》」』!?！？,.;:]")
 _RUNNING = re.compile(r"[，。；：,;:]")
 
 
-@lru_cache(maxsize=64)
-def _pattern(pattern: str) -> re.Pattern[str]:
+@lru_cache(maxsize=256)
+def rule_re(pattern: str) -> re.Pattern[str]:
+    """A rule set's pattern compiled once (``re.match(pattern, s)`` looks it up in the ``re``
+    module's cache on every call, which costs more than the match on a short line)."""
     return re.compile(pattern)
 
 
@@ -471,7 +473,7 @@ def _joins(prev: str, nxt: str, rules: dict[str, Any]) -> bool:
     if "\t" in prev or "\t" in nxt or _ends_sentence(prev, rules):
         return False
     conf = rules.get("clean", {})
-    starts = _pattern(conf.get("paragraph_start", r"^$^"))
+    starts = rule_re(conf.get("paragraph_start", r"^$^"))
     return _continues(prev, nxt, rules, starts, int(conf.get("join_min_chars", 24)))
 
 
@@ -503,7 +505,7 @@ def join_paragraphs(lines: list[str], rules: dict[str, Any]) -> list[str]:
     break joined to its continuation (``…副院长(试用`` + ``期一年);``)."""
     conf = rules.get("clean", {})
     ends = conf.get("sentence_end", "。！？；")
-    starts = _pattern(conf.get("paragraph_start", r"^$^"))
+    starts = rule_re(conf.get("paragraph_start", r"^$^"))
     min_chars = int(conf.get("join_min_chars", 24))
     out: list[str] = []
     for raw in lines:

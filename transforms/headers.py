@@ -23,6 +23,7 @@ from transforms.clean import (
     is_number_line,
     normalise_punct,
     overlap_join,
+    rule_re,
     strip_signature_note,
 )
 from transforms.dates import parse_date
@@ -87,6 +88,11 @@ def genre_of(title: str | None, rules: dict[str, Any]) -> str:
 
 
 _DATE_UNDER_TITLE = re.compile(r"^[（(]|^[—\-]{1,2}")
+_DATE_OPEN = re.compile(r"^[（(—\-]")
+_STOP_PUNCT = re.compile(r"[，。；：,;:]")
+_WS = re.compile(r"\s+")
+_NAMED = re.compile(r"《([^《》\n]{2,80})》")
+_TITLE_NUMBER = re.compile(r"[（(]([^（）()]*号)[）)]$")
 
 
 def is_header_date_line(line: str) -> bool:
@@ -107,9 +113,9 @@ def is_stop_line(line: str, rules: dict[str, Any]) -> bool:
         or "\t" in line
         or is_number_line(s)
         or is_header_date_line(s)
-        or bool(re.match(conf.get("salutation", r"^$^"), s))
-        or bool(re.match(conf.get("closing_note", r"^$^"), s))
-        or bool(re.search(r"[，。；：,;:]", s))
+        or bool(rule_re(conf.get("salutation", r"^$^")).match(s))
+        or bool(rule_re(conf.get("closing_note", r"^$^")).match(s))
+        or bool(_STOP_PUNCT.search(s))
         or len(s) > MAX_TITLE_LINE_CHARS
     )
 
@@ -152,7 +158,7 @@ def title_block(
 def _opens_paragraph(line: str, rules: dict[str, Any]) -> bool:
     """A numbered heading (一、 / （一） / 第一条 / 1.) opens the body, never continues a title."""
     pattern = rules.get("clean", {}).get("paragraph_start")
-    return bool(pattern) and bool(re.match(pattern, line.strip()))
+    return bool(pattern) and bool(rule_re(pattern).match(line.strip()))
 
 
 def _covers(so_far: str, expect: str) -> bool:
@@ -191,7 +197,7 @@ def issuers_in_title(parts: list[str], rules: dict[str, Any]) -> list[str]:
     names = [strip_signature_note(n, rules) for n in head.split()]
     if names and all(is_issuer_line(n, rules) for n in names):
         return names
-    whole = re.sub(r"\s+", "", head)
+    whole = _WS.sub("", head)
     return [whole] if is_issuer_line(whole, rules) else []
 
 
@@ -230,14 +236,14 @@ def _order_header(lines: list[str], rules: dict[str, Any]) -> Header | None:
     j = _nonblank(lines, i + 1)
     if j >= len(lines):
         return None
-    head = re.match(conf.get("order_head", r"^$^"), lines[i].strip())
-    num = re.match(conf.get("order_number", r"^$^"), lines[j].strip())
+    head = rule_re(conf.get("order_head", r"^$^")).match(lines[i].strip())
+    num = rule_re(conf.get("order_number", r"^$^")).match(lines[j].strip())
     if not (head and num):
         return None
     # The series in the normal form citations use (中华人民共和国国务院令 -> 国令).
     number = DocNumber(order_series(head["issuer"] + "令"), None, int(num["serial"]))
     rest = "\n".join(lines[j + 1 :])
-    named = re.search(r"《([^《》\n]{2,80})》", rest)
+    named = _NAMED.search(rest)
     title = normalise_punct(named.group(1)) if named else None
     issuer = head["issuer"]
     _, date = signature(lines, j + 1, rules)
@@ -272,7 +278,7 @@ def parse_header(
         s = lines[i].strip()
         if is_number_line(s) and head.doc_number is None:
             head.doc_number = parse_doc_number(s)
-        elif header_date is None and is_header_date_line(s) and re.match(r"^[（(—\-]", s):
+        elif header_date is None and is_header_date_line(s) and _DATE_OPEN.match(s):
             header_date = parse_date(s)
         elif _is_register_code(s, rules):
             pass
@@ -283,7 +289,7 @@ def parse_header(
     if head.doc_number is None and expect_number:
         head.doc_number = parse_doc_number(expect_number)
     if head.title and head.doc_number is None:  # number printed at the end of the title
-        m = re.search(r"[（(]([^（）()]*号)[）)]$", head.title)
+        m = _TITLE_NUMBER.search(head.title)
         found = find_doc_numbers(m.group(1)) if m else []
         if found:
             head.doc_number, head.title = found[0], head.title[: m.start()]
@@ -301,7 +307,7 @@ def parse_header(
 def _is_register_code(line: str, rules: dict[str, Any]) -> bool:
     """A normative document's registration code (``ZJAC00-2021-0003``), never body text."""
     pattern = rules.get("headers", {}).get("register_code")
-    return bool(pattern) and bool(re.match(pattern, line.strip()))
+    return bool(pattern) and bool(rule_re(pattern).match(line.strip()))
 
 
 def is_preamble_line(line: str, rules: dict[str, Any]) -> bool:
@@ -310,7 +316,7 @@ def is_preamble_line(line: str, rules: dict[str, Any]) -> bool:
     s = line.strip()
     red = rules.get("headers", {}).get("red_head")
     return bool(s) and (
-        is_number_line(s) or _is_register_code(s, rules) or bool(red and re.match(red, s))
+        is_number_line(s) or _is_register_code(s, rules) or bool(red and rule_re(red).match(s))
     )
 
 
@@ -337,7 +343,7 @@ def opening_date(lines: list[str], start: int, rules: dict[str, Any]) -> dt.date
     i = _nonblank(lines, start)
     if not pattern or i >= len(lines):
         return None
-    m = re.match(pattern, lines[i].strip())
+    m = rule_re(pattern).match(lines[i].strip())
     return parse_date(m["date"]) if m else None
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from transforms.clean import is_issuer_line, is_number_line
+from transforms.clean import is_issuer_line, is_number_line, rule_re
 from transforms.headers import (
     ends_like_title,
     is_header_date_line,
@@ -31,6 +31,7 @@ from transforms.numbers import parse_doc_number
 from transforms.toc import Toc, TocEntry
 
 MATCH_THRESHOLD = 0.8
+_WS = re.compile(r"\s+")
 MAX_HEADER_LINE_CHARS = 150
 
 
@@ -244,8 +245,8 @@ def _find_order(lines: list[str], pos: int, entry: TocEntry, rules: dict[str, An
     if number is None or number.year is not None or not number.series.endswith("令"):
         return None
     conf = rules.get("headers", {})
-    head = re.compile(conf.get("order_head", r"^$^"))
-    serial = re.compile(conf.get("order_number", r"^$^"))
+    head = rule_re(conf.get("order_head", r"^$^"))
+    serial = rule_re(conf.get("order_number", r"^$^"))
     for i in range(pos, len(lines)):
         if head.match(lines[i].strip()):
             j = _next(lines, i + 1)
@@ -258,10 +259,10 @@ def _find_order(lines: list[str], pos: int, entry: TocEntry, rules: dict[str, An
 def header_starts(lines: list[str], begin: int, rules: dict[str, Any]) -> list[int]:
     """Document starts found by the header pattern alone (no table of contents needed)."""
     conf = rules.get("headers", {})
-    personnel = re.compile(conf.get("personnel_title", r"^$^"))
-    order_head = re.compile(conf.get("order_head", r"^$^"))
-    order_number = re.compile(conf.get("order_number", r"^$^"))
-    red_head = re.compile(conf.get("red_head", r"^$^"))
+    personnel = rule_re(conf.get("personnel_title", r"^$^"))
+    order_head = rule_re(conf.get("order_head", r"^$^"))
+    order_number = rule_re(conf.get("order_number", r"^$^"))
+    red_head = rule_re(conf.get("red_head", r"^$^"))
     starts: list[int] = []
     i = _next(lines, begin)
     while i < len(lines):
@@ -276,7 +277,7 @@ def header_starts(lines: list[str], begin: int, rules: dict[str, Any]) -> list[i
             i = _next(lines, nxt + 1)
             i = _next(lines, (title_block(lines, i, rules) or [i - 1])[-1] + 1)
             continue
-        if personnel.match(re.sub(r"\s", "", s)):
+        if personnel.match(_WS.sub("", s)):
             starts.append(i)
             i = nxt
             continue

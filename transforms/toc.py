@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from transforms.clean import has_cjk
@@ -39,6 +40,15 @@ _ORDINAL = re.compile(
 # A government order listed on its own line (``中华人民共和国国务院令（第738号）``), the
 # regulation it publishes on the next: one document.
 _ORDER_ENTRY = re.compile(r"^\S{2,30}令\s*[（(]?\s*第\s*\d{1,4}\s*号\s*[)）]?$")
+_BRACKETED_ORDER_NO = re.compile(r"[（(](第\d+号)[)）]$")
+# Patterns used on every candidate line, compiled once (not looked up in re's cache per call).
+_WS = re.compile(r"\s+")
+_BASIC_CJK = re.compile("[\u4e00-\u9fff]")
+_NOT_TITLE = re.compile(r"[。；]$|[:：]\s*\S{0,3}\d")
+_LIST_MARK = re.compile(r"^[-*•·●◆■□]\s")
+_MARKED_ENTRY = re.compile(r"^[-*•·●◆■□]\s+(?P<title>\S.*)$")
+_HEADING_PUNCT = re.compile(r"[，。：；、\d]")
+_PLAIN_HEADING_PUNCT = re.compile(r"[，。：；、]")
 
 
 @dataclass
@@ -62,7 +72,12 @@ class Toc:
 
 
 def _page_last(rules: dict[str, Any]) -> re.Pattern[str]:
-    leader = rules.get("toc", {}).get("leader", r"[.·…\s]{2,}")
+    return _page_last_for(rules.get("toc", {}).get("leader", r"[.·…\s]{2,}"))
+
+
+@lru_cache(maxsize=16)
+def _page_last_for(leader: str) -> re.Pattern[str]:
+    """The page-after-title entry pattern for a leader pattern, compiled once."""
     return re.compile(rf"^{_MARK}(?P<title>\S.*?)(?:{leader}|\s+){_PAGE}\s*$")
 
 
@@ -81,16 +96,16 @@ def _entry(line: str, rules: dict[str, Any]) -> tuple[str, int | None] | None:
         m = rx.match(s)
         if m and _title_like(m["title"]):
             return m["title"].strip(" .·…-"), _page_of(m)
-    m = re.match(r"^[-*•·●◆■□]\s+(?P<title>\S.*)$", s)
+    m = _MARKED_ENTRY.match(s)
     if m and _title_like(m["title"]) and not is_section_heading(s, rules):
         return m["title"].strip(), None
     return None
 
 
 def _title_like(title: str) -> bool:
-    core = re.sub(r"\s", "", title)
-    cjk = sum(1 for ch in core if "\u4e00" <= ch <= "\u9fff")
-    return cjk >= 4 and not re.search(r"[。；]$|[:：]\s*\S{0,3}\d", core)
+    core = _WS.sub("", title)
+    cjk = len(_BASIC_CJK.findall(core))
+    return cjk >= 4 and not _NOT_TITLE.search(core)
 
 
 def is_section_heading(line: str, rules: dict[str, Any]) -> str | None:
@@ -100,12 +115,12 @@ def is_section_heading(line: str, rules: dict[str, Any]) -> str | None:
     m = _HEADING_MARKS.match(s)
     if not m:
         return None
-    name = re.sub(r"\s+", "", m["name"])
+    name = _WS.sub("", m["name"])
     known = rules.get("toc", {}).get("sections", [])
     if name in known:
         return name
     marked = raw != m["name"].strip()
-    if marked and 2 <= len(name) <= 12 and has_cjk(name) and not re.search(r"[，。：；、\d]", name):
+    if marked and 2 <= len(name) <= 12 and has_cjk(name) and not _HEADING_PUNCT.search(name):
         return name
     return None
 
@@ -159,18 +174,18 @@ def read_toc(lines: list[str], rules: dict[str, Any]) -> Toc | None:
             section, end, i = heading, i + 1, i + 1
             continue
         if got is None and _short_heading(lines, i, rules):
-            section, end, i = re.sub(r"\s+", "", s), i + 1, i + 1
+            section, end, i = _WS.sub("", s), i + 1, i + 1
             continue
         if got is None and i + 1 < len(lines):  # a title broken before its page number
             cont = _page_last(rules).match(lines[i + 1].strip())
             if (
                 cont
                 and _title_like(s + cont["title"])
-                and not re.match(r"^[-*•·●◆■□]\s", lines[i + 1].strip())
+                and not _LIST_MARK.match(lines[i + 1].strip())
             ):
                 got = (s, None)
         if got is None and _plain_heading(lines, i, rules):
-            section, end, i = re.sub(r"\s+", "", s), i + 1, i + 1
+            section, end, i = _WS.sub("", s), i + 1, i + 1
             continue
         if got is None:
             break
@@ -180,7 +195,7 @@ def read_toc(lines: list[str], rules: dict[str, Any]) -> Toc | None:
         if page is None and i + 1 < len(lines):
             nxt = lines[i + 1].strip()
             cont = _page_last(rules).match(nxt)
-            if cont and not re.match(r"^[-*•·●◆■□]\s", nxt) and not is_section_heading(nxt, rules):
+            if cont and not _LIST_MARK.match(nxt) and not is_section_heading(nxt, rules):
                 title, page, i = title + cont["title"], _page_of(cont), i + 1
         title, number = _split_number(title.strip(" .·…．•⋯-—_"))
         entries.append(TocEntry(title, section, page, number, i))
@@ -198,16 +213,16 @@ def merge_order_entries(entries: list[TocEntry]) -> list[TocEntry]:
     while i < len(entries):
         e = entries[i]
         nxt = entries[i + 1] if i + 1 < len(entries) else None
-        bare = re.sub(r"\s", "", e.title)
+        bare = _WS.sub("", e.title)
         # 国务院令（第738号） -> 国务院令第738号, the form find_doc_numbers reads
-        unbracketed = re.sub(r"[（(](第\d+号)[)）]$", r"\1", bare)
+        unbracketed = _BRACKETED_ORDER_NO.sub(r"\1", bare)
         found = find_doc_numbers(unbracketed) if _ORDER_ENTRY.match(bare) else []
         if (
             found
             and nxt is not None
             and nxt.section == e.section
             and nxt.doc_number is None
-            and not _ORDER_ENTRY.match(re.sub(r"\s", "", nxt.title))
+            and not _ORDER_ENTRY.match(_WS.sub("", nxt.title))
             and (nxt.page is None or e.page is None or nxt.page == e.page)
         ):
             out.append(TocEntry(nxt.title, e.section, e.page, found[0].text, e.line))
@@ -227,9 +242,7 @@ def _entry_at(lines: list[str], i: int, rules: dict[str, Any]) -> bool:
     nxt = lines[i + 1].strip()
     cont = _page_last(rules).match(nxt)
     return (
-        bool(cont)
-        and not re.match(r"^[-*•·●◆■□]\s", nxt)
-        and _title_like(lines[i].strip() + cont["title"])
+        bool(cont) and not _LIST_MARK.match(nxt) and _title_like(lines[i].strip() + cont["title"])
     )
 
 
@@ -247,13 +260,13 @@ def _next_entry(lines: list[str], i: int, rules: dict[str, Any]) -> bool:
 def _short_heading(lines: list[str], i: int, rules: dict[str, Any]) -> bool:
     """A plain heading too short to be the first half of a broken title (``国务院部门文件``
     above ``财政部 税务总局关于…的公告 …… 12``): checked before the broken-title reading."""
-    s = re.sub(r"\s+", "", lines[i])
+    s = _WS.sub("", lines[i])
     return len(s) <= SHORT_HEADING_CHARS and _plain_heading(lines, i, rules)
 
 
 def _plain_heading(lines: list[str], i: int, rules: dict[str, Any]) -> bool:
     """A short unmarked line without punctuation that is followed by an entry."""
-    s = re.sub(r"\s+", "", lines[i])
-    if not (2 <= len(s) <= 12) or not has_cjk(s) or re.search(r"[，。：；、]", s):
+    s = _WS.sub("", lines[i])
+    if not (2 <= len(s) <= 12) or not has_cjk(s) or _PLAIN_HEADING_PUNCT.search(s):
         return False
     return _next_entry(lines, i + 1, rules)
