@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any
 
 from transforms.clean import (
@@ -269,7 +270,7 @@ def parse_header(
     block = title_block(lines, first, rules, expect_title)
     parts = [lines[k] for k in block]
     title = join_title(parts) if parts else None
-    if expect_title and (not title or _similar(title, expect_title) < 0.6):
+    if expect_title and (not title or _similar_below(title, expect_title, 0.6)):
         title, parts = join_title([expect_title]), [expect_title]
     head = Header(title=title, doc_number=printed_number, title_lines=len(block))
     i = _nonblank(lines, (block[-1] + 1) if block else first)
@@ -348,12 +349,25 @@ def opening_date(lines: list[str], start: int, rules: dict[str, Any]) -> dt.date
 
 
 def _similar(a: str, b: str) -> float:
-    from difflib import SequenceMatcher
-
     ka, kb = key(a), key(b)
     if not ka or not kb:
         return 0.0
     return SequenceMatcher(None, ka, kb).ratio()
+
+
+def _similar_below(a: str, b: str, threshold: float) -> bool:
+    """``_similar(a, b) < threshold``, the full comparison made only when needed: equal keys
+    score 1.0 (below 200 characters, where the matcher's junk heuristic stays off), and the
+    matcher's cheap upper bounds settle most other pairs."""
+    ka, kb = key(a), key(b)
+    if not ka or not kb:
+        return threshold > 0.0
+    if ka == kb and len(kb) < 200:
+        return threshold > 1.0
+    sm = SequenceMatcher(None, ka, kb)
+    if sm.real_quick_ratio() < threshold or sm.quick_ratio() < threshold:
+        return True
+    return sm.ratio() < threshold
 
 
 def looks_like_title_line(line: str, rules: dict[str, Any]) -> bool:
