@@ -124,24 +124,27 @@ class _LineIndex:
     entry is compared with need the whole key (a regex pass over every line costs more).
     """
 
-    def __init__(self, lines: list[str], begin: int, rules: dict[str, Any]) -> None:
+    def __init__(
+        self, lines: list[str], begin: int, rules: dict[str, Any], heads: set[str]
+    ) -> None:
+        """Index the lines from ``begin`` on whose key starts with one of ``heads`` (the heads
+        of every entry's keys: no other line is ever a candidate)."""
         self.lines, self.rules = lines, rules
         self._keys: dict[int, str] = {}
-        self.by_head: dict[str, list[int]] = {}
+        self.by_head: dict[str, list[int]] = {h: [] for h in heads}
         for i in range(begin, len(lines)):
-            line = lines[i]
-            if not line:
-                continue
-            head = line[:2]
-            # str.isalnum is exactly what \w accepts other than "_" (which key drops too); key
-            # filters character by character, so a prefix's key starts like the line's.
-            if len(head) < 2 or not head.isalnum():
-                head = key(line[:8])[:2]
+            head = lines[i][:2]
+            # A key holds only what str.isalnum accepts, so a wanted head is two such
+            # characters; a line starting with two of them has them as its key's head.
+            if head in heads:
+                self.by_head[head].append(i)
+            elif head and not (len(head) == 2 and head.isalnum()):
+                # key filters character by character: a prefix's key starts like the line's.
+                head = key(lines[i][:8])[:2]
                 if len(head) < 2:
                     head = self.key(i)[:2]
-                    if len(head) < 2:
-                        continue
-            self.by_head.setdefault(head, []).append(i)
+                if head in heads:
+                    self.by_head[head].append(i)
         self._usable: dict[int, bool] = {}
 
     def key(self, i: int) -> str:
@@ -218,7 +221,8 @@ def locate_entries(lines: list[str], toc: Toc, rules: dict[str, Any]) -> list[tu
             pos = order + 1
             continue
         if index is None:
-            index = _LineIndex(lines, toc.end, rules)
+            heads = {k[:2] for e in toc.entries for k in _toc_keys(e) if len(k) >= 2}
+            index = _LineIndex(lines, toc.end, rules, heads)
         keys = _toc_keys(entry)
         best, best_i = 0.0, None
         for i in index.candidates(keys, pos):
