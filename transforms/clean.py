@@ -509,8 +509,11 @@ def join_paragraphs(lines: list[str], rules: dict[str, Any]) -> list[str]:
     min_chars = int(conf.get("join_min_chars", 24))
     out: list[str] = []
     for raw in lines:
-        line = raw.strip() if "\t" not in raw else raw.rstrip()
-        nxt = line.strip()
+        if "\t" in raw:
+            line = raw.rstrip()
+            nxt = line.strip()
+        else:
+            line = nxt = raw.strip()
         if not nxt:
             continue
         # The first vetoes of _joins (a sentence ended, a table row) inline: most lines stop here.
