@@ -114,6 +114,17 @@ def _extend_over_preamble(lines: list[str], i: int, floor: int, rules: dict[str,
     return start
 
 
+_KEY_DROP = re.compile(r"[^\w\n]+")
+
+
+def _line_keys(lines: list[str]) -> list[str]:
+    """``[key(line) for line in lines]`` in one regex pass over the joined text (``key`` drops
+    every non-word character and "_"; the line breaks are kept to split the result again)."""
+    if not lines or any("\n" in line for line in lines):
+        return [key(line) for line in lines]
+    return _KEY_DROP.sub("", "\n".join(lines)).replace("_", "").split("\n")
+
+
 class _LineIndex:
     """The lines after the table of contents indexed once by the first two characters of
     their key: only a line whose key starts like an entry's can score above zero, so each
@@ -132,6 +143,7 @@ class _LineIndex:
         self.lines, self.rules = lines, rules
         self._keys: dict[int, str] = {}
         self.by_head: dict[str, list[int]] = {h: [] for h in heads}
+        slow: list[int] = []
         for i in range(begin, len(lines)):
             head = lines[i][:2]
             # A key holds only what str.isalnum accepts, so a wanted head is two such
@@ -139,12 +151,14 @@ class _LineIndex:
             if head in heads:
                 self.by_head[head].append(i)
             elif head and not (len(head) == 2 and head.isalnum()):
-                # key filters character by character: a prefix's key starts like the line's.
-                head = key(lines[i][:8])[:2]
-                if len(head) < 2:
-                    head = self.key(i)[:2]
-                if head in heads:
-                    self.by_head[head].append(i)
+                slow.append(i)
+        # The others (``（二）…``, ``1.…``): key filters character by character, so the key of
+        # a line's first characters starts like the line's; those keys in one regex pass.
+        prefixes = _line_keys([lines[i][:8] for i in slow])
+        for i, pre in zip(slow, prefixes, strict=True):
+            head = pre[:2] if len(pre) >= 2 else self.key(i)[:2]
+            if head in heads:
+                self.by_head[head].append(i)
         self._usable: dict[int, bool] = {}
 
     def key(self, i: int) -> str:
