@@ -247,7 +247,7 @@ def _recover_columns(lines: list[str], rules: dict[str, Any]) -> tuple[list[str]
     """:func:`recover_columns`, and each output line with :func:`collapse_number_spaces`
     applied: the column test computes that of every stripped line, which is the same for a
     line without leading whitespace, so the caller need not compute it a second time."""
-    stripped = [line.strip() for line in lines]
+    stripped = list(map(str.strip, lines))
     # Every line's column parts at once: the number-space repair runs over the whole text.
     collapsed = _per_line(stripped, collapse_number_spaces)
     # A line splits in two columns only if it holds a space: the others are never reordered,
@@ -387,7 +387,7 @@ def clean_lines(text: str, rules: dict[str, Any], *, masthead_lines: int = 0) ->
     text = unify_breaks(text)
     # Width and number/punctuation repairs never cross a line break, so they run once over
     # the whole text instead of once per line (same result, a fraction of the calls).
-    lines = [line.rstrip() for line in _narrow(text).split("\n")]
+    lines = list(map(str.rstrip, _narrow(text).split("\n")))
     lines = [collapse_spaced_cjk(line) if " " in line else line for line in lines]
     lines = drop_noise(lines, rules, keep_first=masthead_lines)
     collapsed = _recover_columns(lines, rules)[1]
@@ -495,7 +495,7 @@ def _continues(
     if _CONTINUES.match(nxt):
         return True
     unbalanced = prev.count("（") + prev.count("(") > prev.count("）") + prev.count(")")
-    if unbalanced or _RUNNING.search(prev[:-1]):  # running text, not a heading
+    if unbalanced or _RUNNING.search(prev, 0, len(prev) - 1):  # running text, not a heading
         return True
     return len(prev) >= min_chars
 

@@ -89,15 +89,23 @@ def _page_of(m: re.Match[str]) -> int:
 
 def _entry(line: str, rules: dict[str, Any]) -> tuple[str, int | None] | None:
     """(title, page) when ``line`` looks like a table-of-contents entry, else None."""
-    s = line.strip()
+    conf = rules.get("toc", {})
+    leader = conf.get("leader", r"[.·…\s]{2,}")
+    return _entry_for(line.strip(), leader, tuple(conf.get("sections", [])))
+
+
+@lru_cache(maxsize=4096)
+def _entry_for(s: str, leader: str, sections: tuple[str, ...]) -> tuple[str, int | None] | None:
+    """:func:`_entry` of a stripped line, cached: finding where the table of contents starts
+    asks it of each line twice (as a line and as the next line), and reading it once more."""
     if not s or "\t" in s:
         return None
-    for rx in (_PAGE_FIRST, _page_last(rules)):
+    for rx in (_PAGE_FIRST, _page_last_for(leader)):
         m = rx.match(s)
         if m and _title_like(m["title"]):
             return m["title"].strip(" .·…-"), _page_of(m)
     m = _MARKED_ENTRY.match(s)
-    if m and _title_like(m["title"]) and not is_section_heading(s, rules):
+    if m and _title_like(m["title"]) and not _section_name(s, sections):
         return m["title"].strip(), None
     return None
 
@@ -110,13 +118,17 @@ def _title_like(title: str) -> bool:
 
 def is_section_heading(line: str, rules: dict[str, Any]) -> str | None:
     """The section name when ``line`` is a table-of-contents heading, else None."""
+    return _section_name(line, rules.get("toc", {}).get("sections", []))
+
+
+def _section_name(line: str, known: list[str] | tuple[str, ...]) -> str | None:
+    """:func:`is_section_heading` with the rule set's section names given."""
     raw = line.strip()
     s = _ORDINAL.sub("", raw)  # 一、市政府文件 / （二）部门文件: the ordinal marks a heading
     m = _HEADING_MARKS.match(s)
     if not m:
         return None
     name = _WS.sub("", m["name"])
-    known = rules.get("toc", {}).get("sections", [])
     if name in known:
         return name
     marked = raw != m["name"].strip()
