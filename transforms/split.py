@@ -216,7 +216,8 @@ class _LineIndex:
                 return 1.0
             sm = SequenceMatcher(None, k, window)
             floor = min(max(best, out), 0.9)
-            if sm.real_quick_ratio() < floor or sm.quick_ratio() < floor:
+            # The bounds are never negative: with nothing to beat yet they cannot settle it.
+            if floor > 0.0 and (sm.real_quick_ratio() < floor or sm.quick_ratio() < floor):
                 continue
             out = max(out, sm.ratio())
         return out
