@@ -74,6 +74,13 @@ _HALF_PUNCT_EACH = {
     ch: re.compile(rf"{re.escape(ch)}(?:(?<=[{CJK}”》）]{re.escape(ch)})|(?=[{CJK}“《（]))")
     for ch in _HALF_TO_FULL
 }
+# The same marks where they stay half-width (neither look-around holds): in Chinese text these
+# are few, so the others are converted by one ``str.replace`` between them (each mark's fate
+# depends on the original text around it only, as in a ``re.sub``).
+_HALF_KEEP_EACH = {
+    ch: re.compile(rf"{re.escape(ch)}(?<![{CJK}”》）]{re.escape(ch)})(?![{CJK}“《（])")
+    for ch in _HALF_TO_FULL
+}
 _LONE_OPEN = re.compile(rf"\((?=[{CJK}])")
 _LONE_CLOSE = re.compile(rf"\)(?<=[{CJK}]\))")
 _TIDY = re.compile(r" (?:[ ]*(?=[，。：；、！？）》”])|(?<=[，。：；、！？（《“] )[ ]*)")
@@ -132,10 +139,25 @@ def normalise_punct(line: str) -> str:
         # Lone halves of a pair broken over two lines: full-width in Chinese text.
         line = _LONE_OPEN.sub("（", line)
         line = _LONE_CLOSE.sub("）", line)
-    for half, rx in _HALF_PUNCT_EACH.items():
+    for half, keep in _HALF_KEEP_EACH.items():
         if half in line:
-            line = rx.sub(_HALF_TO_FULL[half], line)
+            line = _to_full(line, half, _HALF_TO_FULL[half], keep)
     return line
+
+
+def _to_full(text: str, half: str, full: str, keep: re.Pattern[str]) -> str:
+    """``_HALF_PUNCT_EACH[half].sub(full, text)``: every ``half`` but those ``keep`` finds
+    becomes ``full`` (a replace per stretch between kept ones, not a match per mark)."""
+    kept = [m.start() for m in keep.finditer(text)]
+    if not kept:
+        return text.replace(half, full)
+    parts: list[str] = []
+    prev = 0
+    for pos in kept:
+        parts += (text[prev:pos].replace(half, full), half)
+        prev = pos + 1
+    parts.append(text[prev:].replace(half, full))
+    return "".join(parts)
 
 
 def normalise_line(line: str) -> str:
