@@ -60,10 +60,11 @@ _AFTER_CLOSE_SPACE = re.compile(rf" (?<=[）)〕\]】] )[ \t]*(?=[{CJK}“《])"
 _AFTER_CLOSE_TAB = re.compile(rf"\t(?<=[）)〕\]】]\t)[ \t]*(?=[{CJK}“《])")
 _SPACE_RUN = re.compile(r"[ ]{2,}")
 _PAIR_INNER = r"[^()（）\n]"
-# A half-width pair to convert: the character before it, the one after it or one inside it is
-# Chinese (the inner text holds no bracket of either width and at most 200 characters).
+# A half-width pair to convert: the character before it, one inside it or the one after it is
+# Chinese (the inner text holds no bracket of either width and at most 200 characters). The
+# three tests are zero-width, so their order changes no match: cheapest and likeliest first.
 _PAIRED_PARENS = re.compile(
-    rf"\((?:(?<=[{CJK}]\()|(?={_PAIR_INNER}{{0,200}}\)[{CJK}])|(?={_PAIR_INNER}*?[{CJK}]))"
+    rf"\((?:(?<=[{CJK}]\()|(?={_PAIR_INNER}*?[{CJK}])|(?={_PAIR_INNER}{{0,200}}\)[{CJK}]))"
     rf"({_PAIR_INNER}{{0,200}})\)"
 )
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
@@ -121,8 +122,14 @@ def collapse_number_spaces(line: str) -> str:
     return _AFTER_CLOSE_TAB.sub("", line) if "\t" in line else line
 
 
-def _full_pair(m: re.Match[str]) -> str:
-    return f"（{m[1]}）"
+def _full_pairs(text: str) -> str:
+    """``_PAIRED_PARENS.sub(lambda m: f"（{m[1]}）", text)`` without a Python call per pair:
+    the split hands back the text between pairs and each pair's inner text (its group)."""
+    parts = _PAIRED_PARENS.split(text)
+    if len(parts) == 1:
+        return text
+    parts[1::2] = [f"（{inner}）" for inner in parts[1::2]]
+    return "".join(parts)
 
 
 def normalise_punct(line: str) -> str:
@@ -135,7 +142,7 @@ def normalise_punct(line: str) -> str:
     ``((a))`` keeps its outer half-width pair, as it always did).
     """
     if "(" in line or ")" in line:
-        line = _PAIRED_PARENS.sub(_full_pair, line)
+        line = _full_pairs(line)
         # Lone halves of a pair broken over two lines: full-width in Chinese text.
         line = _LONE_OPEN.sub("（", line)
         line = _LONE_CLOSE.sub("）", line)
