@@ -167,3 +167,34 @@ def test_a_spaced_out_issue_keeps_its_numbers():
     numbers = parse_gazette_text(spaced).documents["doc_number"].to_list()
     assert numbers == parse_gazette_text(text).documents["doc_number"].to_list()
     assert "川府发〔2018〕42号" in numbers
+
+
+def test_punctuation_repairs_keep_their_edge_cases():
+    """Half-width marks outside Chinese text stay, nested pairs keep their outer half, lone
+    halves follow their neighbour (figures from the per-match implementation they replace)."""
+    from transforms.clean import normalise_punct
+
+    cases = {
+        "1,000 元,共计 3 项:a;b": "1,000 元，共计 3 项：a;b",
+        "((a))与(一)(二)": "((a))与（一）（二）",
+        "(abc)中 (x) 中(": "（abc）中 (x) 中(",
+        "）文) a) (1,2)": "）文） a) (1,2)",
+        "Hi, there! 中?": "Hi, there! 中？",
+        "，,": "，,",
+    }
+    for line, want in cases.items():
+        assert normalise_punct(line) == want
+        assert normalise_punct(want) == want  # already repaired text is left alone
+
+
+def test_width_repair_and_conform_shortcut():
+    import polars as pl
+
+    from transforms.clean import normalise_width
+    from transforms.model import DOCUMENT_SCHEMA, conform, empty
+
+    assert normalise_width("２０２０年\u3000第\u200b５号\u00a0 ") == "2020年 第5号"
+    frame = empty(DOCUMENT_SCHEMA)
+    assert conform(frame, DOCUMENT_SCHEMA) is frame  # already conformed: returned as it is
+    other = pl.DataFrame({"seq": [1], "title": ["x"]})
+    assert conform(other, DOCUMENT_SCHEMA).schema == DOCUMENT_SCHEMA

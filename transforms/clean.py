@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from transforms.dates import is_date_line
+from transforms.dates import is_date_line as _is_date_line
 from transforms.numbers import parse_doc_number
 
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
@@ -30,14 +30,20 @@ _WIDTH = str.maketrans(
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" + "     ",
 )
 _ZERO_WIDTH = re.compile("[\u200b\ufeff\u00ad]")
-# The characters _WIDTH changes, in runs: ``str.translate`` walks every character of a CJK text
-# through a dict; a regex scan finds the (rare) runs and translates just those (same result).
-_WIDE_RUN = re.compile("[" + re.escape(_FULL + "\u3000\u00a0\u2002\u2003\u2009") + "]+")
+# The characters _WIDTH changes or _ZERO_WIDTH removes, in runs: ``str.translate`` walks every
+# character of a CJK text through a dict; a regex scan finds the (rare) runs and translates just
+# those (same result). The class is written twice (``[c][c]*``, not ``[c]+``) because only a
+# pattern that starts with a class gets the engine's fast class scan; a repeat first makes it
+# try a match at every position (three times slower on a text without any such character).
+_NARROW_CHARS = "[" + re.escape(_FULL + "\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff\u00ad") + "]"
+_NARROW_RUN = re.compile(_NARROW_CHARS + _NARROW_CHARS + "*")
+_NARROW = {**_WIDTH, **dict.fromkeys(map(ord, "\u200b\ufeff\u00ad"))}
 
 
-def _to_narrow(text: str) -> str:
-    """``text.translate(_WIDTH)``, fast on text where few characters change."""
-    return _WIDE_RUN.sub(lambda m: m[0].translate(_WIDTH), text)
+def _narrow(text: str) -> str:
+    """``_ZERO_WIDTH.sub("", text.translate(_WIDTH))`` in one scan, fast on text where few
+    characters change (the two repairs touch disjoint characters, so one pass does both)."""
+    return _NARROW_RUN.sub(lambda m: m[0].translate(_NARROW), text)
 
 
 # Units and markers that stick to a number: 2020 年, 5 号, 第 12 期, 第 45 次, 3 个.
@@ -53,13 +59,27 @@ _BRACKET_SPACE = re.compile(r" (?<=[〔\[（(【] )[ ]*| [ ]*(?=[〕\]）)】])"
 _AFTER_CLOSE_SPACE = re.compile(rf" (?<=[）)〕\]】] )[ \t]*(?=[{CJK}“《])")
 _AFTER_CLOSE_TAB = re.compile(rf"\t(?<=[）)〕\]】]\t)[ \t]*(?=[{CJK}“《])")
 _SPACE_RUN = re.compile(r"[ ]{2,}")
-_PAIRED_PARENS = re.compile(r"\(([^()（）\n]{0,200})\)")
+_PAIR_INNER = r"[^()（）\n]"
+# A half-width pair to convert: the character before it, one inside it or the one after it is
+# Chinese (the inner text holds no bracket of either width and at most 200 characters). The
+# three tests are zero-width, so their order changes no match: cheapest and likeliest first.
+_PAIRED_PARENS = re.compile(
+    rf"\((?:(?<=[{CJK}]\()|(?={_PAIR_INNER}*?[{CJK}])|(?={_PAIR_INNER}{{0,200}}\)[{CJK}]))"
+    rf"({_PAIR_INNER}{{0,200}})\)"
+)
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 # Half-width marks in Chinese text, one pattern per mark: each starts with its literal (found by
 # a fast search, not a class test at every position), then looks around it. Replacing one mark
 # never changes the context of another (neither form is in the look-around classes).
 _HALF_PUNCT_EACH = {
     ch: re.compile(rf"{re.escape(ch)}(?:(?<=[{CJK}”》）]{re.escape(ch)})|(?=[{CJK}“《（]))")
+    for ch in _HALF_TO_FULL
+}
+# The same marks where they stay half-width (neither look-around holds): in Chinese text these
+# are few, so the others are converted by one ``str.replace`` between them (each mark's fate
+# depends on the original text around it only, as in a ``re.sub``).
+_HALF_KEEP_EACH = {
+    ch: re.compile(rf"{re.escape(ch)}(?<![{CJK}”》）]{re.escape(ch)})(?![{CJK}“《（])")
     for ch in _HALF_TO_FULL
 }
 _LONE_OPEN = re.compile(rf"\((?=[{CJK}])")
@@ -77,9 +97,16 @@ def _is_cjk_char(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
+def is_date_line(line: str) -> bool:
+    """:func:`transforms.dates.is_date_line` behind a cheap necessary test: a date line,
+    brackets and spaces stripped, ends with 日 or a digit (most lines end otherwise)."""
+    tail = line.rstrip().rstrip("()（）　 ")
+    return bool(tail) and (tail[-1] == "日" or tail[-1].isdigit()) and _is_date_line(line)
+
+
 def normalise_width(line: str) -> str:
     """Full-width digits and letters to ASCII, odd spaces to plain ones, no trailing space."""
-    return _ZERO_WIDTH.sub("", _to_narrow(line)).rstrip()
+    return _narrow(line).rstrip()
 
 
 def collapse_number_spaces(line: str) -> str:
@@ -95,28 +122,49 @@ def collapse_number_spaces(line: str) -> str:
     return _AFTER_CLOSE_TAB.sub("", line) if "\t" in line else line
 
 
+def _full_pairs(text: str) -> str:
+    """``_PAIRED_PARENS.sub(lambda m: f"（{m[1]}）", text)`` without a Python call per pair:
+    the split hands back the text between pairs and each pair's inner text (its group)."""
+    parts = _PAIRED_PARENS.split(text)
+    if len(parts) == 1:
+        return text
+    parts[1::2] = [f"（{inner}）" for inner in parts[1::2]]
+    return "".join(parts)
+
+
 def normalise_punct(line: str) -> str:
     """Half-width punctuation inside Chinese text to the full-width form (``,`` -> ``，``,
-    ``(扩大)`` -> ``（扩大）``) so that the same text always compares equal."""
+    ``(扩大)`` -> ``（扩大）``) so that the same text always compares equal.
 
-    def paren(m: re.Match[str]) -> str:
-        inner = m.group(1)
-        before = m.string[m.start() - 1] if m.start() else ""
-        after = m.string[m.end()] if m.end() < len(m.string) else ""
-        if _is_cjk_char(before) or _is_cjk_char(after) or has_cjk(inner):
-            return f"（{inner}）"
-        return m.group(0)
-
-    prev = None
-    while prev != line:  # nested pairs: (一)(二) or ((a))
-        prev, line = line, _PAIRED_PARENS.sub(paren, line)
-    # Lone halves of a pair broken over two lines: keep them full-width in Chinese text.
-    line = _LONE_OPEN.sub("（", line)
-    line = _LONE_CLOSE.sub("）", line)
-    for half, rx in _HALF_PUNCT_EACH.items():
+    A pair is converted when the character before or after it, or one inside it, is Chinese.
+    One pass converts them all: a pair holds no bracket of either width, so converting one
+    never forms or unblocks another pair and never changes a neighbour's context (a nested
+    ``((a))`` keeps its outer half-width pair, as it always did).
+    """
+    if "(" in line or ")" in line:
+        line = _full_pairs(line)
+        # Lone halves of a pair broken over two lines: full-width in Chinese text.
+        line = _LONE_OPEN.sub("（", line)
+        line = _LONE_CLOSE.sub("）", line)
+    for half, keep in _HALF_KEEP_EACH.items():
         if half in line:
-            line = rx.sub(_HALF_TO_FULL[half], line)
+            line = _to_full(line, half, _HALF_TO_FULL[half], keep)
     return line
+
+
+def _to_full(text: str, half: str, full: str, keep: re.Pattern[str]) -> str:
+    """``_HALF_PUNCT_EACH[half].sub(full, text)``: every ``half`` but those ``keep`` finds
+    becomes ``full`` (a replace per stretch between kept ones, not a match per mark)."""
+    kept = [m.start() for m in keep.finditer(text)]
+    if not kept:
+        return text.replace(half, full)
+    parts: list[str] = []
+    prev = 0
+    for pos in kept:
+        parts += (text[prev:pos].replace(half, full), half)
+        prev = pos + 1
+    parts.append(text[prev:].replace(half, full))
+    return "".join(parts)
 
 
 def normalise_line(line: str) -> str:
@@ -221,36 +269,69 @@ def recover_columns(lines: list[str], rules: dict[str, Any]) -> list[str]:
     continues into the right column's first. Line numbers after this step refer to the
     cleaned text (the contract's ``line_start``/``line_end`` do).
     """
-    stripped = [line.strip() for line in lines]
+    return _recover_columns(lines, rules)[0]
+
+
+def _recover_columns(lines: list[str], rules: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """:func:`recover_columns`, and each output line with :func:`collapse_number_spaces`
+    applied: the column test computes that of every stripped line, which is the same for a
+    line without leading whitespace, so the caller need not compute it a second time."""
+    stripped = list(map(str.strip, lines))
     # Every line's column parts at once: the number-space repair runs over the whole text.
     collapsed = _per_line(stripped, collapse_number_spaces)
     # A line splits in two columns only if it holds a space: the others are never reordered,
     # and only a stretch of three or more two-part lines may be a column block.
     two = [
-        " " in c and "\t" not in line and len(_column_split(c)) == 2
-        for line, c in zip(lines, collapsed, strict=True)
+        k
+        for k, c in enumerate(collapsed)
+        if " " in c and "\t" not in lines[k] and len(_column_split(c)) == 2
     ]
+    # collapse_number_spaces of each line, where the stripped line's serves (the line has no
+    # surrounding whitespace: strip only removes characters, so equal lengths mean equal lines).
+    known: list[str | None] = collapsed  # type: ignore[assignment]
+    if sum(map(len, lines)) != sum(map(len, stripped)):
+        known = [
+            c if len(a) == len(b) else None
+            for a, b, c in zip(lines, stripped, collapsed, strict=True)
+        ]
     out: list[str] = []
-    k, n = 0, len(lines)
-    while k < n:
-        if not two[k]:
-            out.append(lines[k])
-            k += 1
+    fixed: list[str | None] = []
+    done = 0
+    for k, m in _stretches(two):
+        if m - k < 3:
             continue
-        m = k + 1
-        while m < n and two[m]:
-            m += 1
         rows = [_column_split(c) for c in collapsed[k:m]]
-        if m - k >= 3 and _is_column_block(rows):
-            out.extend(_reorder(rows, rules))
+        if _is_column_block(rows):
+            reordered = _reorder(rows, rules)
+            out += lines[done:k] + reordered
+            fixed += known[done:k] + [None] * len(reordered)
+            done = m
+    if not done:
+        out, fixed = list(lines), known
+    else:
+        out += lines[done:]
+        fixed += known[done:]
+    if None not in fixed:
+        return out, fixed  # type: ignore[return-value]
+    return out, [
+        collapse_number_spaces(x) if c is None else c for x, c in zip(out, fixed, strict=True)
+    ]
+
+
+def _stretches(indexes: list[int]) -> list[tuple[int, int]]:
+    """Maximal runs of consecutive ``indexes`` as ``(first, last + 1)`` pairs."""
+    runs: list[tuple[int, int]] = []
+    for i in indexes:
+        if runs and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], i + 1)
         else:
-            out.extend(lines[k:m])
-        k = m
-    return out
+            runs.append((i, i + 1))
+    return runs
 
 
 def _column_split(collapsed: str) -> list[str]:
-    return [p for p in _SPACES.split(collapsed) if p]
+    """The parts of a line between runs of spaces (a plain split: empty parts dropped)."""
+    return [p for p in collapsed.split(" ") if p]
 
 
 def _reorder(rows: list[list[str]], rules: dict[str, Any]) -> list[str]:
@@ -292,8 +373,18 @@ def _recover_run(
 
 
 _CJK_CHAR = "\u4e00-\u9fff"
-_SPACED_PAIR = re.compile(rf"(?<=[{_CJK_CHAR}]) (?=[{_CJK_CHAR}])")
-_TIGHT_PAIR = re.compile(rf"(?<=[{_CJK_CHAR}])(?=[{_CJK_CHAR}])")
+# A space between two Chinese characters. Led by the literal space (then looking back past
+# it) so that the engine jumps from space to space (same matches as a look-behind first).
+_SPACED_PAIR = re.compile(rf" (?<=[{_CJK_CHAR}] )(?=[{_CJK_CHAR}])")
+# Runs of Chinese characters: a run of n holds n - 1 adjacent (tight) pairs.
+_CJK_RUN = re.compile(rf"[{_CJK_CHAR}][{_CJK_CHAR}]*")
+_WIDE_GAP = re.compile(r" {2,}|\u3000+")
+
+
+def _tight_pairs(line: str) -> int:
+    """How many pairs of Chinese characters in ``line`` stand next to each other."""
+    runs = _CJK_RUN.findall(line)
+    return sum(map(len, runs)) - len(runs)
 
 
 def collapse_spaced_cjk(line: str) -> str:
@@ -301,25 +392,35 @@ def collapse_spaced_cjk(line: str) -> str:
     character by character (justified text). Only lines where most CJK neighbours are one space
     apart are touched, so a space that separates an issuer from a title, or two columns, stays.
     """
+    if line.count(" ") < 2:  # fewer than two spaced pairs (checked first: a count is cheap)
+        return line
     spaced = len(_SPACED_PAIR.findall(line))
-    if spaced < 2 or spaced < 0.6 * (spaced + len(_TIGHT_PAIR.findall(line))):
+    if spaced < 2 or spaced < 0.6 * (spaced + _tight_pairs(line)):
         return line
     # Wider gaps (two spaces or more) are real separators: they become one space.
-    return " ".join(_SPACED_PAIR.sub("", part) for part in re.split(r" {2,}|\u3000+", line))
+    return " ".join(_SPACED_PAIR.sub("", part) for part in _WIDE_GAP.split(line))
+
+
+def unify_breaks(text: str) -> str:
+    """CRLF, CR and form feed to LF (each replace only when its character occurs: a
+    containment test is a fast scan, a replace copies the whole text)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\f", "\n") if "\f" in text else text
 
 
 def clean_lines(text: str, rules: dict[str, Any], *, masthead_lines: int = 0) -> list[str]:
     """The issue as one entry per printed line, with page furniture blanked, widths and
     number spacing normalised and two-column runs re-ordered. Paragraphs are NOT joined yet
     (the split reads line structure)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    text = unify_breaks(text)
     # Width and number/punctuation repairs never cross a line break, so they run once over
     # the whole text instead of once per line (same result, a fraction of the calls).
-    lines = [line.rstrip() for line in _ZERO_WIDTH.sub("", _to_narrow(text)).split("\n")]
+    lines = list(map(str.rstrip, _narrow(text).split("\n")))
     lines = [collapse_spaced_cjk(line) if " " in line else line for line in lines]
     lines = drop_noise(lines, rules, keep_first=masthead_lines)
-    lines = recover_columns(lines, rules)
-    return _per_line(lines, lambda t: normalise_punct(collapse_number_spaces(t)))
+    collapsed = _recover_columns(lines, rules)[1]
+    return _per_line(collapsed, normalise_punct)
 
 
 def _per_line(lines: list[str], fix: Any) -> list[str]:
@@ -359,10 +460,13 @@ def _suffix_re_for(suffixes: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"^[{CJK}（）()“”]{{2,40}}?({alt})$")
 
 
+def _note_re(rules: dict[str, Any]) -> re.Pattern[str]:
+    return rule_re(rules.get("headers", {}).get("signature_notes", r"[（(](代章|盖章)[)）]\s*$"))
+
+
 def strip_signature_note(name: str, rules: dict[str, Any]) -> str:
     """``凉山州春雷行动领导小组(代章)`` -> ``凉山州春雷行动领导小组``."""
-    note = rules.get("headers", {}).get("signature_notes", r"[（(](代章|盖章)[)）]\s*$")
-    return re.sub(note, "", name.strip()).strip()
+    return _note_re(rules).sub("", name.strip()).strip()
 
 
 def is_issuer_line(line: str, rules: dict[str, Any]) -> bool:
@@ -370,9 +474,15 @@ def is_issuer_line(line: str, rules: dict[str, Any]) -> bool:
     s = line.strip()
     if not s or len(s) > 80 or _LIST_PUNCT.search(s):
         return False
-    rx = _suffix_re(rules)
-    names = [strip_signature_note(p, rules) for p in s.split()]
-    return all(rx.match(n) and not n.startswith("关于") for n in names if n) and any(names)
+    return _names_issuers(s, _suffix_re(rules), _note_re(rules))
+
+
+@lru_cache(maxsize=8192)
+def _names_issuers(s: str, suffix: re.Pattern[str], note: re.Pattern[str]) -> bool:
+    """:func:`is_issuer_line` of a stripped short line, cached: the paragraph joiner and the
+    header reader ask it of the same lines (each line as the next, then as the previous)."""
+    names = [note.sub("", p.strip()).strip() for p in s.split()]
+    return all(suffix.match(n) and not n.startswith("关于") for n in names if n) and any(names)
 
 
 _LIST_PUNCT = re.compile(r"[，。；：:,;、]")
@@ -380,19 +490,30 @@ _CONTINUES = re.compile(r"^[，。、；：）)”’》」』!?！？,.;:]")
 _RUNNING = re.compile(r"[，。；：,;:]")
 
 
-@lru_cache(maxsize=64)
-def _pattern(pattern: str) -> re.Pattern[str]:
+@lru_cache(maxsize=256)
+def rule_re(pattern: str) -> re.Pattern[str]:
+    """A rule set's pattern compiled once (``re.match(pattern, s)`` looks it up in the ``re``
+    module's cache on every call, which costs more than the match on a short line)."""
     return re.compile(pattern)
 
 
 def _joins(prev: str, nxt: str, rules: dict[str, Any]) -> bool:
     """Whether ``nxt`` continues the paragraph that ``prev`` ends (a page or column break)."""
-    conf = rules.get("clean", {})
     if "\t" in prev or "\t" in nxt or _ends_sentence(prev, rules):
         return False
+    conf = rules.get("clean", {})
+    starts = rule_re(conf.get("paragraph_start", r"^$^"))
+    return _continues(prev, nxt, rules, starts, int(conf.get("join_min_chars", 24)))
+
+
+def _continues(
+    prev: str, nxt: str, rules: dict[str, Any], starts: re.Pattern[str], min_chars: int
+) -> bool:
+    """:func:`_joins` past its first vetoes (no tab, no sentence end), with the rule set's
+    paragraph-start pattern and minimum length looked up once per body, not once per line."""
     # Each of these vetoes the join; cheapest first (cached, then plain predicates).
     if (
-        _pattern(conf.get("paragraph_start", r"^$^")).match(nxt)
+        starts.match(nxt)
         or is_number_line(nxt)
         or is_date_line(nxt)
         or is_date_line(prev)
@@ -403,19 +524,25 @@ def _joins(prev: str, nxt: str, rules: dict[str, Any]) -> bool:
     if _CONTINUES.match(nxt):
         return True
     unbalanced = prev.count("（") + prev.count("(") > prev.count("）") + prev.count(")")
-    if unbalanced or _RUNNING.search(prev[:-1]):  # running text, not a heading
+    if unbalanced or _RUNNING.search(prev, 0, len(prev) - 1):  # running text, not a heading
         return True
-    return len(prev) >= int(conf.get("join_min_chars", 24))
+    return len(prev) >= min_chars
 
 
 def join_paragraphs(lines: list[str], rules: dict[str, Any]) -> list[str]:
     """Paragraphs from printed lines: blank lines dropped, a line broken by a page or column
     break joined to its continuation (``…副院长(试用`` + ``期一年);``)."""
-    ends = rules.get("clean", {}).get("sentence_end", "。！？；")
+    conf = rules.get("clean", {})
+    ends = conf.get("sentence_end", "。！？；")
+    starts = rule_re(conf.get("paragraph_start", r"^$^"))
+    min_chars = int(conf.get("join_min_chars", 24))
     out: list[str] = []
     for raw in lines:
-        line = raw.strip() if "\t" not in raw else raw.rstrip()
-        nxt = line.strip()
+        if "\t" in raw:
+            line = raw.rstrip()
+            nxt = line.strip()
+        else:
+            line = nxt = raw.strip()
         if not nxt:
             continue
         # The first vetoes of _joins (a sentence ended, a table row) inline: most lines stop here.
@@ -424,7 +551,7 @@ def join_paragraphs(lines: list[str], rules: dict[str, Any]) -> list[str]:
             and out[-1][-1] not in ends
             and "\t" not in out[-1]
             and "\t" not in nxt
-            and _joins(out[-1], nxt, rules)
+            and _continues(out[-1], nxt, rules, starts, min_chars)
         ):
             out[-1] = out[-1] + nxt
         else:

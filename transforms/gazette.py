@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from transforms.clean import clean_lines, join_paragraphs, normalise_width
+from transforms.clean import clean_lines, join_paragraphs, normalise_width, rule_re, unify_breaks
 from transforms.dates import parse_date
 from transforms.headers import parse_header
 from transforms.model import (
@@ -38,19 +38,23 @@ def read_masthead(lines: list[str], rules: dict[str, Any]) -> IssueInfo:
     ``发行日期: 2020年4月``). The name falls back to the rule set's ``gazette``."""
     conf = rules.get("masthead", {})
     head = [normalise_width(x).strip() for x in lines[: int(conf.get("lines", 60))]]
+    gazette = rule_re(conf.get("gazette", r"^$^"))
+    issue = rule_re(conf.get("issue", r"^$^"))
+    year = rule_re(conf.get("year", r"^$^"))
+    published = rule_re(conf.get("published", r"^$^"))
     info = IssueInfo()
     for s in head:
         if not s:
             continue
-        if info.gazette is None and (m := re.match(conf.get("gazette", r"^$^"), s)):
+        if info.gazette is None and (m := gazette.match(s)):
             info.gazette = m["gazette"]
-        if info.issue_no is None and (m := re.search(conf.get("issue", r"^$^"), s)):
+        if info.issue_no is None and (m := issue.search(s)):
             info.issue_no = int(m["issue"])
             info.total_issue_no = int(m["total"]) if m["total"] else None
             info.year = info.year or (int(m["year"]) if m["year"] else None)
-        if info.year is None and (m := re.match(conf.get("year", r"^$^"), s)):
+        if info.year is None and (m := year.match(s)):
             info.year = int(m["year"])
-        if info.published is None and (m := re.search(conf.get("published", r"^$^"), s)):
+        if info.published is None and (m := published.search(s)):
             info.published = re.sub(r"\s+", "", m["published"])
     if (
         info.year is None
@@ -131,8 +135,9 @@ def parse_gazette_text(text: str, *, rules: str | None = None) -> Parsed:
     if not text or not text.strip():
         raise ParseError("no recognisable document: the gazette text is empty")
     conf = load_rules(rules, text)
-    raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
-    issue = read_masthead(raw, conf)
+    # The masthead reads the first lines only: split off just those (the rest stays one piece).
+    head = unify_breaks(text).split("\n", int(conf.get("masthead", {}).get("lines", 60)))
+    issue = read_masthead(head, conf)
     lines = clean_lines(text, _with_name_as_noise(conf, issue.gazette))
     toc = read_toc(lines, conf)
     segments = split_issue(lines, toc, conf)

@@ -14,17 +14,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any
 
 from transforms.clean import (
     has_cjk,
+    is_date_line,
     is_issuer_line,
     is_number_line,
     normalise_punct,
     overlap_join,
+    rule_re,
     strip_signature_note,
 )
-from transforms.dates import is_date_line, parse_date
+from transforms.dates import parse_date
 from transforms.numbers import DocNumber, find_doc_numbers, order_series, parse_doc_number
 
 MAX_TITLE_LINES = 4
@@ -44,9 +47,12 @@ class Header:
     title_lines: int = 0
 
 
+_NOT_KEY = re.compile(r"[\W_]+")
+
+
 def key(text: str) -> str:
     """A comparison key: letters, digits and Chinese only (spaces, brackets, quotes gone)."""
-    return re.sub(r"[\W_]", "", text)
+    return _NOT_KEY.sub("", text)
 
 
 def _nonblank(lines: list[str], i: int) -> int:
@@ -82,13 +88,21 @@ def genre_of(title: str | None, rules: dict[str, Any]) -> str:
     return "其他"
 
 
+_DATE_UNDER_TITLE = re.compile(r"^[（(]|^[—\-]{1,2}")
+_DATE_OPEN = re.compile(r"^[（(—\-]")
+_STOP_PUNCT = re.compile(r"[，。；：,;:]")
+_WS = re.compile(r"\s+")
+_NAMED = re.compile(r"《([^《》\n]{2,80})》")
+_TITLE_NUMBER = re.compile(r"[（(]([^（）()]*号)[）)]$")
+
+
 def is_header_date_line(line: str) -> bool:
     """A date printed under a title: ``(2020年1月31日)`` or
     ``——2021年1月5日在县第十八届人民代表大会第五次会议上``."""
     s = line.strip()
     if is_date_line(s):
         return True
-    return len(s) <= 60 and bool(re.match(r"^[（(]|^[—\-]{1,2}", s)) and parse_date(s) is not None
+    return len(s) <= 60 and bool(_DATE_UNDER_TITLE.match(s)) and parse_date(s) is not None
 
 
 def is_stop_line(line: str, rules: dict[str, Any]) -> bool:
@@ -100,9 +114,9 @@ def is_stop_line(line: str, rules: dict[str, Any]) -> bool:
         or "\t" in line
         or is_number_line(s)
         or is_header_date_line(s)
-        or bool(re.match(conf.get("salutation", r"^$^"), s))
-        or bool(re.match(conf.get("closing_note", r"^$^"), s))
-        or bool(re.search(r"[，。；：,;:]", s))
+        or bool(rule_re(conf.get("salutation", r"^$^")).match(s))
+        or bool(rule_re(conf.get("closing_note", r"^$^")).match(s))
+        or bool(_STOP_PUNCT.search(s))
         or len(s) > MAX_TITLE_LINE_CHARS
     )
 
@@ -145,7 +159,7 @@ def title_block(
 def _opens_paragraph(line: str, rules: dict[str, Any]) -> bool:
     """A numbered heading (一、 / （一） / 第一条 / 1.) opens the body, never continues a title."""
     pattern = rules.get("clean", {}).get("paragraph_start")
-    return bool(pattern) and bool(re.match(pattern, line.strip()))
+    return bool(pattern) and bool(rule_re(pattern).match(line.strip()))
 
 
 def _covers(so_far: str, expect: str) -> bool:
@@ -184,7 +198,7 @@ def issuers_in_title(parts: list[str], rules: dict[str, Any]) -> list[str]:
     names = [strip_signature_note(n, rules) for n in head.split()]
     if names and all(is_issuer_line(n, rules) for n in names):
         return names
-    whole = re.sub(r"\s+", "", head)
+    whole = _WS.sub("", head)
     return [whole] if is_issuer_line(whole, rules) else []
 
 
@@ -223,14 +237,14 @@ def _order_header(lines: list[str], rules: dict[str, Any]) -> Header | None:
     j = _nonblank(lines, i + 1)
     if j >= len(lines):
         return None
-    head = re.match(conf.get("order_head", r"^$^"), lines[i].strip())
-    num = re.match(conf.get("order_number", r"^$^"), lines[j].strip())
+    head = rule_re(conf.get("order_head", r"^$^")).match(lines[i].strip())
+    num = rule_re(conf.get("order_number", r"^$^")).match(lines[j].strip())
     if not (head and num):
         return None
     # The series in the normal form citations use (中华人民共和国国务院令 -> 国令).
     number = DocNumber(order_series(head["issuer"] + "令"), None, int(num["serial"]))
     rest = "\n".join(lines[j + 1 :])
-    named = re.search(r"《([^《》\n]{2,80})》", rest)
+    named = _NAMED.search(rest)
     title = normalise_punct(named.group(1)) if named else None
     issuer = head["issuer"]
     _, date = signature(lines, j + 1, rules)
@@ -256,7 +270,7 @@ def parse_header(
     block = title_block(lines, first, rules, expect_title)
     parts = [lines[k] for k in block]
     title = join_title(parts) if parts else None
-    if expect_title and (not title or _similar(title, expect_title) < 0.6):
+    if expect_title and (not title or _similar_below(title, expect_title, 0.6)):
         title, parts = join_title([expect_title]), [expect_title]
     head = Header(title=title, doc_number=printed_number, title_lines=len(block))
     i = _nonblank(lines, (block[-1] + 1) if block else first)
@@ -265,7 +279,7 @@ def parse_header(
         s = lines[i].strip()
         if is_number_line(s) and head.doc_number is None:
             head.doc_number = parse_doc_number(s)
-        elif header_date is None and is_header_date_line(s) and re.match(r"^[（(—\-]", s):
+        elif header_date is None and is_header_date_line(s) and _DATE_OPEN.match(s):
             header_date = parse_date(s)
         elif _is_register_code(s, rules):
             pass
@@ -276,7 +290,7 @@ def parse_header(
     if head.doc_number is None and expect_number:
         head.doc_number = parse_doc_number(expect_number)
     if head.title and head.doc_number is None:  # number printed at the end of the title
-        m = re.search(r"[（(]([^（）()]*号)[）)]$", head.title)
+        m = _TITLE_NUMBER.search(head.title)
         found = find_doc_numbers(m.group(1)) if m else []
         if found:
             head.doc_number, head.title = found[0], head.title[: m.start()]
@@ -294,7 +308,7 @@ def parse_header(
 def _is_register_code(line: str, rules: dict[str, Any]) -> bool:
     """A normative document's registration code (``ZJAC00-2021-0003``), never body text."""
     pattern = rules.get("headers", {}).get("register_code")
-    return bool(pattern) and bool(re.match(pattern, line.strip()))
+    return bool(pattern) and bool(rule_re(pattern).match(line.strip()))
 
 
 def is_preamble_line(line: str, rules: dict[str, Any]) -> bool:
@@ -303,7 +317,7 @@ def is_preamble_line(line: str, rules: dict[str, Any]) -> bool:
     s = line.strip()
     red = rules.get("headers", {}).get("red_head")
     return bool(s) and (
-        is_number_line(s) or _is_register_code(s, rules) or bool(red and re.match(red, s))
+        is_number_line(s) or _is_register_code(s, rules) or bool(red and rule_re(red).match(s))
     )
 
 
@@ -330,17 +344,30 @@ def opening_date(lines: list[str], start: int, rules: dict[str, Any]) -> dt.date
     i = _nonblank(lines, start)
     if not pattern or i >= len(lines):
         return None
-    m = re.match(pattern, lines[i].strip())
+    m = rule_re(pattern).match(lines[i].strip())
     return parse_date(m["date"]) if m else None
 
 
 def _similar(a: str, b: str) -> float:
-    from difflib import SequenceMatcher
-
     ka, kb = key(a), key(b)
     if not ka or not kb:
         return 0.0
     return SequenceMatcher(None, ka, kb).ratio()
+
+
+def _similar_below(a: str, b: str, threshold: float) -> bool:
+    """``_similar(a, b) < threshold``, the full comparison made only when needed: equal keys
+    score 1.0 (below 200 characters, where the matcher's junk heuristic stays off), and the
+    matcher's cheap upper bounds settle most other pairs."""
+    ka, kb = key(a), key(b)
+    if not ka or not kb:
+        return threshold > 0.0
+    if ka == kb and len(kb) < 200:
+        return threshold > 1.0
+    sm = SequenceMatcher(None, ka, kb)
+    if sm.real_quick_ratio() < threshold or sm.quick_ratio() < threshold:
+        return True
+    return sm.ratio() < threshold
 
 
 def looks_like_title_line(line: str, rules: dict[str, Any]) -> bool:

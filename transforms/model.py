@@ -68,7 +68,14 @@ def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
 
 
 def conform(df: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """Select and cast ``df`` to ``schema``; missing columns become NULL. Raises on extras' absence never."""
+    """Select and cast ``df`` to ``schema``; missing columns become NULL. Raises on extras' absence never.
+
+    A frame that already has exactly these columns, in this order, with these types is
+    returned as it is: the select would copy it unchanged, and costs far more (~0.3 ms) than
+    comparing the schemas (every parse conforms its frames, and the flows conform them again).
+    """
+    if list(df.schema.items()) == list(schema.items()):
+        return df
     cols = []
     for name, dtype in schema.items():
         if name in df.columns:

@@ -130,11 +130,24 @@ def parse_portal_html(html: str, *, url: str | None = None, site_name: str | Non
 # --- saved text -------------------------------------------------------------------------------
 
 
+def _head_lines(text: str, n: int) -> list[str]:
+    """``[s.strip() for s in text.splitlines() if s.strip()][:n]`` without splitting the whole
+    text: a prefix is split, growing until its complete lines (all but the last part, which the
+    cut may have broken) hold ``n`` non-blank lines."""
+    size = 8192
+    while size < len(text):
+        parts = text[:size].splitlines()[:-1]
+        head = [s.strip() for s in parts if s.strip()]
+        if len(head) >= n:
+            return head[:n]
+        size *= 4
+    return [s.strip() for s in text.splitlines() if s.strip()][:n]
+
+
 def looks_like_portal_text(text: str) -> bool:
     """A page saved as text: a block of labelled fields (索引号, 发文字号, 成文日期 …) near the
     top. A gazette issue has a table of contents there instead."""
-    lines = [s.strip() for s in text.splitlines() if s.strip()][:60]
-    fields = parse_labelled_lines(lines)
+    fields = parse_labelled_lines(_head_lines(text, 60))
     return len({f.field or f.key for f in fields if f.field or f.key == "索引号"}) >= 3
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from transforms.clean import is_issuer_line, is_number_line
+from transforms.clean import is_issuer_line, is_number_line, rule_re
 from transforms.headers import (
     ends_like_title,
     is_header_date_line,
@@ -31,6 +31,7 @@ from transforms.numbers import parse_doc_number
 from transforms.toc import Toc, TocEntry
 
 MATCH_THRESHOLD = 0.8
+_WS = re.compile(r"\s+")
 MAX_HEADER_LINE_CHARS = 150
 
 
@@ -118,8 +119,8 @@ _KEY_DROP = re.compile(r"[^\w\n]+")
 
 def _line_keys(lines: list[str]) -> list[str]:
     """``[key(line) for line in lines]`` in one regex pass over the joined text (``key`` drops
-    every non-word character; the line breaks are kept to split the result again)."""
-    if any("\n" in line for line in lines):
+    every non-word character and "_"; the line breaks are kept to split the result again)."""
+    if not lines or any("\n" in line for line in lines):
         return [key(line) for line in lines]
     return _KEY_DROP.sub("", "\n".join(lines)).replace("_", "").split("\n")
 
@@ -127,16 +128,45 @@ def _line_keys(lines: list[str]) -> list[str]:
 class _LineIndex:
     """The lines after the table of contents indexed once by the first two characters of
     their key: only a line whose key starts like an entry's can score above zero, so each
-    entry is compared with those lines alone instead of with every line."""
+    entry is compared with those lines alone instead of with every line.
 
-    def __init__(self, lines: list[str], begin: int, rules: dict[str, Any]) -> None:
+    Keys are computed when asked for: the head of most lines is their first two characters
+    (when both are letters, digits or Chinese, ``key`` keeps them), and only the lines an
+    entry is compared with need the whole key (a regex pass over every line costs more).
+    """
+
+    def __init__(
+        self, lines: list[str], begin: int, rules: dict[str, Any], heads: set[str]
+    ) -> None:
+        """Index the lines from ``begin`` on whose key starts with one of ``heads`` (the heads
+        of every entry's keys: no other line is ever a candidate)."""
         self.lines, self.rules = lines, rules
-        self.keys = _line_keys(lines)
-        self.by_head: dict[str, list[int]] = {}
+        self._keys: dict[int, str] = {}
+        self.by_head: dict[str, list[int]] = {h: [] for h in heads}
+        slow: list[int] = []
         for i in range(begin, len(lines)):
-            if len(self.keys[i]) >= 2:
-                self.by_head.setdefault(self.keys[i][:2], []).append(i)
+            head = lines[i][:2]
+            # A key holds only what str.isalnum accepts, so a wanted head is two such
+            # characters; a line starting with two of them has them as its key's head.
+            if head in heads:
+                self.by_head[head].append(i)
+            elif head and not (len(head) == 2 and head.isalnum()):
+                slow.append(i)
+        # The others (``（二）…``, ``1.…``): key filters character by character, so the key of
+        # a line's first characters starts like the line's; those keys in one regex pass.
+        prefixes = _line_keys([lines[i][:8] for i in slow])
+        for i, pre in zip(slow, prefixes, strict=True):
+            head = pre[:2] if len(pre) >= 2 else self.key(i)[:2]
+            if head in heads:
+                self.by_head[head].append(i)
         self._usable: dict[int, bool] = {}
+
+    def key(self, i: int) -> str:
+        """``key(lines[i])``, computed once."""
+        k = self._keys.get(i)
+        if k is None:
+            k = self._keys[i] = key(self.lines[i])
+        return k
 
     def candidates(self, keys: list[str], pos: int) -> list[int]:
         """Lines from ``pos`` on whose key starts like one of ``keys``, in order."""
@@ -168,7 +198,7 @@ class _LineIndex:
         for _ in range(4):
             if j >= len(self.lines) or len(out) >= size:
                 break
-            out += self.keys[j]
+            out += self.key(j)
             j = _next(self.lines, j + 1)
         return out
 
@@ -177,7 +207,7 @@ class _LineIndex:
         ``best`` nor reach 0.9 (its quick upper bound says so) is not compared in full:
         the result differs only where it does not matter to :func:`locate_entries`."""
         out = 0.0
-        first = self.keys[i]
+        first = self.key(i)
         for k in keys:
             if len(k) < 2 or not first.startswith(k[:2]):
                 continue
@@ -186,7 +216,8 @@ class _LineIndex:
                 return 1.0
             sm = SequenceMatcher(None, k, window)
             floor = min(max(best, out), 0.9)
-            if sm.real_quick_ratio() < floor or sm.quick_ratio() < floor:
+            # The bounds are never negative: with nothing to beat yet they cannot settle it.
+            if floor > 0.0 and (sm.real_quick_ratio() < floor or sm.quick_ratio() < floor):
                 continue
             out = max(out, sm.ratio())
         return out
@@ -205,7 +236,8 @@ def locate_entries(lines: list[str], toc: Toc, rules: dict[str, Any]) -> list[tu
             pos = order + 1
             continue
         if index is None:
-            index = _LineIndex(lines, toc.end, rules)
+            heads = {k[:2] for e in toc.entries for k in _toc_keys(e) if len(k) >= 2}
+            index = _LineIndex(lines, toc.end, rules, heads)
         keys = _toc_keys(entry)
         best, best_i = 0.0, None
         for i in index.candidates(keys, pos):
@@ -232,8 +264,8 @@ def _find_order(lines: list[str], pos: int, entry: TocEntry, rules: dict[str, An
     if number is None or number.year is not None or not number.series.endswith("令"):
         return None
     conf = rules.get("headers", {})
-    head = re.compile(conf.get("order_head", r"^$^"))
-    serial = re.compile(conf.get("order_number", r"^$^"))
+    head = rule_re(conf.get("order_head", r"^$^"))
+    serial = rule_re(conf.get("order_number", r"^$^"))
     for i in range(pos, len(lines)):
         if head.match(lines[i].strip()):
             j = _next(lines, i + 1)
@@ -246,10 +278,10 @@ def _find_order(lines: list[str], pos: int, entry: TocEntry, rules: dict[str, An
 def header_starts(lines: list[str], begin: int, rules: dict[str, Any]) -> list[int]:
     """Document starts found by the header pattern alone (no table of contents needed)."""
     conf = rules.get("headers", {})
-    personnel = re.compile(conf.get("personnel_title", r"^$^"))
-    order_head = re.compile(conf.get("order_head", r"^$^"))
-    order_number = re.compile(conf.get("order_number", r"^$^"))
-    red_head = re.compile(conf.get("red_head", r"^$^"))
+    personnel = rule_re(conf.get("personnel_title", r"^$^"))
+    order_head = rule_re(conf.get("order_head", r"^$^"))
+    order_number = rule_re(conf.get("order_number", r"^$^"))
+    red_head = rule_re(conf.get("red_head", r"^$^"))
     starts: list[int] = []
     i = _next(lines, begin)
     while i < len(lines):
@@ -264,7 +296,7 @@ def header_starts(lines: list[str], begin: int, rules: dict[str, Any]) -> list[i
             i = _next(lines, nxt + 1)
             i = _next(lines, (title_block(lines, i, rules) or [i - 1])[-1] + 1)
             continue
-        if personnel.match(re.sub(r"\s", "", s)):
+        if personnel.match(_WS.sub("", s)):
             starts.append(i)
             i = nxt
             continue

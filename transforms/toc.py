@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from transforms.clean import has_cjk
@@ -39,6 +40,15 @@ _ORDINAL = re.compile(
 # A government order listed on its own line (``中华人民共和国国务院令（第738号）``), the
 # regulation it publishes on the next: one document.
 _ORDER_ENTRY = re.compile(r"^\S{2,30}令\s*[（(]?\s*第\s*\d{1,4}\s*号\s*[)）]?$")
+_BRACKETED_ORDER_NO = re.compile(r"[（(](第\d+号)[)）]$")
+# Patterns used on every candidate line, compiled once (not looked up in re's cache per call).
+_WS = re.compile(r"\s+")
+_BASIC_CJK = re.compile("[\u4e00-\u9fff]")
+_NOT_TITLE = re.compile(r"[。；]$|[:：]\s*\S{0,3}\d")
+_LIST_MARK = re.compile(r"^[-*•·●◆■□]\s")
+_MARKED_ENTRY = re.compile(r"^[-*•·●◆■□]\s+(?P<title>\S.*)$")
+_HEADING_PUNCT = re.compile(r"[，。：；、\d]")
+_PLAIN_HEADING_PUNCT = re.compile(r"[，。：；、]")
 
 
 @dataclass
@@ -62,7 +72,12 @@ class Toc:
 
 
 def _page_last(rules: dict[str, Any]) -> re.Pattern[str]:
-    leader = rules.get("toc", {}).get("leader", r"[.·…\s]{2,}")
+    return _page_last_for(rules.get("toc", {}).get("leader", r"[.·…\s]{2,}"))
+
+
+@lru_cache(maxsize=16)
+def _page_last_for(leader: str) -> re.Pattern[str]:
+    """The page-after-title entry pattern for a leader pattern, compiled once."""
     return re.compile(rf"^{_MARK}(?P<title>\S.*?)(?:{leader}|\s+){_PAGE}\s*$")
 
 
@@ -74,38 +89,50 @@ def _page_of(m: re.Match[str]) -> int:
 
 def _entry(line: str, rules: dict[str, Any]) -> tuple[str, int | None] | None:
     """(title, page) when ``line`` looks like a table-of-contents entry, else None."""
-    s = line.strip()
+    conf = rules.get("toc", {})
+    leader = conf.get("leader", r"[.·…\s]{2,}")
+    return _entry_for(line.strip(), leader, tuple(conf.get("sections", [])))
+
+
+@lru_cache(maxsize=4096)
+def _entry_for(s: str, leader: str, sections: tuple[str, ...]) -> tuple[str, int | None] | None:
+    """:func:`_entry` of a stripped line, cached: finding where the table of contents starts
+    asks it of each line twice (as a line and as the next line), and reading it once more."""
     if not s or "\t" in s:
         return None
-    for rx in (_PAGE_FIRST, _page_last(rules)):
+    for rx in (_PAGE_FIRST, _page_last_for(leader)):
         m = rx.match(s)
         if m and _title_like(m["title"]):
             return m["title"].strip(" .·…-"), _page_of(m)
-    m = re.match(r"^[-*•·●◆■□]\s+(?P<title>\S.*)$", s)
-    if m and _title_like(m["title"]) and not is_section_heading(s, rules):
+    m = _MARKED_ENTRY.match(s)
+    if m and _title_like(m["title"]) and not _section_name(s, sections):
         return m["title"].strip(), None
     return None
 
 
 def _title_like(title: str) -> bool:
-    core = re.sub(r"\s", "", title)
-    cjk = sum(1 for ch in core if "\u4e00" <= ch <= "\u9fff")
-    return cjk >= 4 and not re.search(r"[。；]$|[:：]\s*\S{0,3}\d", core)
+    core = _WS.sub("", title)
+    cjk = len(_BASIC_CJK.findall(core))
+    return cjk >= 4 and not _NOT_TITLE.search(core)
 
 
 def is_section_heading(line: str, rules: dict[str, Any]) -> str | None:
     """The section name when ``line`` is a table-of-contents heading, else None."""
+    return _section_name(line, rules.get("toc", {}).get("sections", []))
+
+
+def _section_name(line: str, known: list[str] | tuple[str, ...]) -> str | None:
+    """:func:`is_section_heading` with the rule set's section names given."""
     raw = line.strip()
     s = _ORDINAL.sub("", raw)  # 一、市政府文件 / （二）部门文件: the ordinal marks a heading
     m = _HEADING_MARKS.match(s)
     if not m:
         return None
-    name = re.sub(r"\s+", "", m["name"])
-    known = rules.get("toc", {}).get("sections", [])
+    name = _WS.sub("", m["name"])
     if name in known:
         return name
     marked = raw != m["name"].strip()
-    if marked and 2 <= len(name) <= 12 and has_cjk(name) and not re.search(r"[，。：；、\d]", name):
+    if marked and 2 <= len(name) <= 12 and has_cjk(name) and not _HEADING_PUNCT.search(name):
         return name
     return None
 
@@ -159,18 +186,18 @@ def read_toc(lines: list[str], rules: dict[str, Any]) -> Toc | None:
             section, end, i = heading, i + 1, i + 1
             continue
         if got is None and _short_heading(lines, i, rules):
-            section, end, i = re.sub(r"\s+", "", s), i + 1, i + 1
+            section, end, i = _WS.sub("", s), i + 1, i + 1
             continue
         if got is None and i + 1 < len(lines):  # a title broken before its page number
             cont = _page_last(rules).match(lines[i + 1].strip())
             if (
                 cont
                 and _title_like(s + cont["title"])
-                and not re.match(r"^[-*•·●◆■□]\s", lines[i + 1].strip())
+                and not _LIST_MARK.match(lines[i + 1].strip())
             ):
                 got = (s, None)
         if got is None and _plain_heading(lines, i, rules):
-            section, end, i = re.sub(r"\s+", "", s), i + 1, i + 1
+            section, end, i = _WS.sub("", s), i + 1, i + 1
             continue
         if got is None:
             break
@@ -180,7 +207,7 @@ def read_toc(lines: list[str], rules: dict[str, Any]) -> Toc | None:
         if page is None and i + 1 < len(lines):
             nxt = lines[i + 1].strip()
             cont = _page_last(rules).match(nxt)
-            if cont and not re.match(r"^[-*•·●◆■□]\s", nxt) and not is_section_heading(nxt, rules):
+            if cont and not _LIST_MARK.match(nxt) and not is_section_heading(nxt, rules):
                 title, page, i = title + cont["title"], _page_of(cont), i + 1
         title, number = _split_number(title.strip(" .·…．•⋯-—_"))
         entries.append(TocEntry(title, section, page, number, i))
@@ -198,16 +225,16 @@ def merge_order_entries(entries: list[TocEntry]) -> list[TocEntry]:
     while i < len(entries):
         e = entries[i]
         nxt = entries[i + 1] if i + 1 < len(entries) else None
-        bare = re.sub(r"\s", "", e.title)
+        bare = _WS.sub("", e.title)
         # 国务院令（第738号） -> 国务院令第738号, the form find_doc_numbers reads
-        unbracketed = re.sub(r"[（(](第\d+号)[)）]$", r"\1", bare)
+        unbracketed = _BRACKETED_ORDER_NO.sub(r"\1", bare)
         found = find_doc_numbers(unbracketed) if _ORDER_ENTRY.match(bare) else []
         if (
             found
             and nxt is not None
             and nxt.section == e.section
             and nxt.doc_number is None
-            and not _ORDER_ENTRY.match(re.sub(r"\s", "", nxt.title))
+            and not _ORDER_ENTRY.match(_WS.sub("", nxt.title))
             and (nxt.page is None or e.page is None or nxt.page == e.page)
         ):
             out.append(TocEntry(nxt.title, e.section, e.page, found[0].text, e.line))
@@ -227,9 +254,7 @@ def _entry_at(lines: list[str], i: int, rules: dict[str, Any]) -> bool:
     nxt = lines[i + 1].strip()
     cont = _page_last(rules).match(nxt)
     return (
-        bool(cont)
-        and not re.match(r"^[-*•·●◆■□]\s", nxt)
-        and _title_like(lines[i].strip() + cont["title"])
+        bool(cont) and not _LIST_MARK.match(nxt) and _title_like(lines[i].strip() + cont["title"])
     )
 
 
@@ -247,13 +272,13 @@ def _next_entry(lines: list[str], i: int, rules: dict[str, Any]) -> bool:
 def _short_heading(lines: list[str], i: int, rules: dict[str, Any]) -> bool:
     """A plain heading too short to be the first half of a broken title (``国务院部门文件``
     above ``财政部 税务总局关于…的公告 …… 12``): checked before the broken-title reading."""
-    s = re.sub(r"\s+", "", lines[i])
+    s = _WS.sub("", lines[i])
     return len(s) <= SHORT_HEADING_CHARS and _plain_heading(lines, i, rules)
 
 
 def _plain_heading(lines: list[str], i: int, rules: dict[str, Any]) -> bool:
     """A short unmarked line without punctuation that is followed by an entry."""
-    s = re.sub(r"\s+", "", lines[i])
-    if not (2 <= len(s) <= 12) or not has_cjk(s) or re.search(r"[，。：；、]", s):
+    s = _WS.sub("", lines[i])
+    if not (2 <= len(s) <= 12) or not has_cjk(s) or _PLAIN_HEADING_PUNCT.search(s):
         return False
     return _next_entry(lines, i + 1, rules)
