@@ -248,7 +248,8 @@ def _load_documents(con: duckdb.DuckDBPyConnection) -> tuple[LoadResult, bool]:
             """
             )
         # New documents: a plain bulk append (no conflict is possible, and DuckDB's upsert path
-        # costs more per row as the table grows). Known ones: the upsert below.
+        # costs more per row as the table grows). Republished ones: the upsert below; documents
+        # that another URI defines: _fill_gaps.
         columns = """document_id, title, doc_number, series, doc_year, serial, issuers,
                 signed_date, published_date, genre, body, content_sha256, version, first_raw_id,
                 latest_raw_id, defining_uri, loaded_at, run_id"""
@@ -259,13 +260,13 @@ def _load_documents(con: duckdb.DuckDBPyConnection) -> tuple[LoadResult, bool]:
             f"INSERT INTO fact_document ({columns}) SELECT {values}"  # noqa: S608 - constant SQL
             " FROM incoming i JOIN doc_status s USING (document_id) WHERE s.status = 'added'"
         )
-        if has_prior:
+        if counts.get("updated"):  # a corrected republication from the defining URI
             con.execute(
                 f"""
             INSERT INTO fact_document ({columns})
             SELECT {values}
             FROM incoming i JOIN doc_status s USING (document_id)
-            WHERE s.status IN ('updated', 'other_source')
+            WHERE s.status = 'updated'
             ON CONFLICT (document_id) DO UPDATE SET
                 title = CASE WHEN fact_document.defining_uri = excluded.defining_uri THEN excluded.title ELSE fact_document.title END,
                 doc_number = coalesce(CASE WHEN fact_document.defining_uri = excluded.defining_uri THEN excluded.doc_number END, fact_document.doc_number, excluded.doc_number),
@@ -284,6 +285,8 @@ def _load_documents(con: duckdb.DuckDBPyConnection) -> tuple[LoadResult, bool]:
                 run_id = excluded.run_id
                 """
             )  # noqa: E501
+        if counts.get("other_source"):
+            _fill_gaps(con)
         con.execute(
             """
             INSERT INTO fact_document_appearance
@@ -317,6 +320,41 @@ def _load_documents(con: duckdb.DuckDBPyConnection) -> tuple[LoadResult, bool]:
         unchanged=counts.get("unchanged", 0) + counts.get("other_source", 0),
         appearances=one_row(con, "SELECT count(*) FROM appearing")[0],
     ), has_prior
+
+
+def _fill_gaps(con: duckdb.DuckDBPyConnection) -> None:
+    """Documents that another URI defines: this appearance only fills their empty fields.
+
+    Plain UPDATEs of the few scalar columns that can change, and of ``issuers`` only where the
+    row has none: DuckDB rewrites every column an upsert names (the body, the list of
+    issuers) even when the value stays, and that cost grew with the warehouse (0.13 -> 0.25 s
+    a batch between 1,000 and 4,000 issues loaded).
+    """
+    con.execute(
+        """
+        UPDATE fact_document SET
+            doc_number = coalesce(fact_document.doc_number, i.doc_number),
+            series = coalesce(fact_document.series, i.series),
+            doc_year = coalesce(fact_document.doc_year, i.doc_year),
+            serial = coalesce(fact_document.serial, i.serial),
+            signed_date = coalesce(fact_document.signed_date, i.signed_date),
+            published_date = coalesce(fact_document.published_date, i.published_date),
+            genre = coalesce(fact_document.genre, i.genre),
+            loaded_at = i.now,
+            run_id = i.run_id
+        FROM incoming i JOIN doc_status s USING (document_id)
+        WHERE fact_document.document_id = i.document_id AND s.status = 'other_source'
+        """
+    )
+    con.execute(
+        """
+        UPDATE fact_document SET issuers = i.issuers
+        FROM incoming i JOIN doc_status s USING (document_id)
+        WHERE fact_document.document_id = i.document_id AND s.status = 'other_source'
+          AND len(coalesce(fact_document.issuers, [])) = 0
+          AND fact_document.issuers IS DISTINCT FROM i.issuers
+        """
+    )
 
 
 def _load_issuers(con: duckdb.DuckDBPyConnection, has_prior: bool) -> None:
