@@ -16,6 +16,16 @@ from flows.steps import Outcome, RawRef, load_outcomes, parse_one, stage_many
 from warehouse.issuers import refresh_issuers
 
 
+def _lower_priority() -> None:
+    """Pool initializer: parsers yield the CPU to the loader, which is the critical path (the
+    pool parses one chunk ahead; when the loader waits for a core, everything waits)."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError):
+        os.nice(10)
+
+
 def _parse_job(job: tuple[RawRef, bytes]) -> Outcome:
     """:func:`parse_one` for a process pool (a top-level function pickles by name)."""
     return parse_one(*job)
@@ -81,7 +91,11 @@ def ingest_stream(
     loaded_any = False
     # spawn, never fork: polars and DuckDB hold thread pools that a forked child inherits locked
     ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(workers, mp_context=ctx) if workers > 0 else None
+    pool = (
+        ProcessPoolExecutor(workers, mp_context=ctx, initializer=_lower_priority)
+        if workers > 0
+        else None
+    )
     try:
         with connect(db, wait=wait) as con:
             # DuckDB's buffer pool defaults to 80% of RAM. Capped, it must still hold the primary
