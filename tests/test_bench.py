@@ -57,3 +57,22 @@ def test_bench_prints_every_column_and_rerun_loads_nothing(tmp_path: Path) -> No
     assert row["rerun_new"] == "0"
     assert float(row["MB"]) > 0.4
     assert len(list((tmp_path / "v1-5").glob("*.txt"))) == 5  # the corpus is cached on disk
+
+
+def test_load_profile_names_the_statements_that_load_the_corpus(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.profile", "--n", "5", "--load", "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    out = run.stdout
+    assert out.startswith("5 issues, ")
+    calls = {
+        " ".join(line.split()[:-2]): int(line.split()[-2])
+        for line in out.splitlines()
+        if line.startswith(("INSERT INTO", "COMMIT"))
+    }
+    # one chunk: one stage commit + one load commit; every fact table loaded once
+    assert calls["INSERT INTO fact_document"] == 1
+    assert calls["INSERT INTO fact_task_assignment"] == 1
+    assert calls["INSERT INTO raw_blob"] == 1
+    assert calls["COMMIT"] >= 2

@@ -264,12 +264,18 @@ def test_two_overlapping_runs_both_complete(tmp_path):
 
 
 # ------------------------------------------------------------------------------ updates, duplicates
-def _page(title: str, number: str, body: str) -> bytes:
+def _page(
+    title: str,
+    number: str,
+    body: str,
+    date: str | None = "2020年06月16日",
+    issuer: str | None = "凉山州人民政府办公室",
+) -> bytes:
+    rows = [("标　　题", title), ("发文字号", number), ("成文日期", date), ("发文机关", issuer)]
+    table = "".join(f"<tr><td>{k}:</td><td>{v}</td></tr>" for k, v in rows if v)
     return (
         f"<html><head><meta charset='utf-8'><meta name='ArticleTitle' content=\"{title}\"></head><body>"
-        f"<table class='bd1'><tr><td>标　　题:</td><td>{title}</td></tr><tr><td>发文字号:</td><td>{number}</td></tr>"
-        f"<tr><td>成文日期:</td><td>2020年06月16日</td></tr><tr><td>发文机关:</td><td>凉山州人民政府办公室</td></tr></table>"
-        f"<div id='UCAP-CONTENT'>{body}</div></body></html>"
+        f"<table class='bd1'>{table}</table><div id='UCAP-CONTENT'>{body}</div></body></html>"
     ).encode()
 
 
@@ -312,6 +318,42 @@ def test_duplicates_under_other_urls_or_whitespace_are_stored_once(tmp_path, db_
     counts = ingest_files(db_path, [first])
     assert counts["documents_updated"] == 0
     assert one(db_path, "SELECT version FROM fact_document") == 1
+
+
+def test_a_second_source_fills_gaps_but_never_redefines(tmp_path, db_path):
+    """The first URI defines the document; another URI with the same number only fills empty
+    fields (date, issuers), never the title or body, and adds an appearance."""
+    number, title = "凉府办函〔2020〕88号", "关于做好森林防火工作的通知"
+    first, second = tmp_path / "portal.html", tmp_path / "mirror.html"
+    first.write_bytes(
+        _page(title, number, "<p>各县（市）人民政府：</p><p>第一稿。</p>", None, None)
+    )
+    ingest_files(db_path, [first])
+    assert q(db_path, "SELECT signed_date, issuers FROM fact_document") == [(None, [])]
+    second.write_bytes(
+        _page(title + "（转载）", number, "<p>各县（市）人民政府：</p><p>转载。</p>")
+    )
+    counts = ingest_files(db_path, [second])
+    assert counts["documents_added"] == 0 and counts["documents_updated"] == 0
+    row = q(
+        db_path, "SELECT title, body, signed_date::VARCHAR, issuers, version FROM fact_document"
+    )
+    assert len(row) == 1
+    got_title, body, signed, issuers, version = row[0]
+    assert (got_title, signed, issuers, version) == (
+        title,
+        "2020-06-16",
+        ["凉山州人民政府办公室"],
+        1,
+    )
+    assert "第一稿" in body and "转载" not in body
+    assert one(db_path, "SELECT n_appearances FROM documents") == 2
+    third = tmp_path / "other.html"  # issuers already set: a third source does not replace them
+    third.write_bytes(_page(title, number, "<p>三。</p>", "2020年06月17日", "凉山州人民政府"))
+    ingest_files(db_path, [third])
+    assert q(db_path, "SELECT signed_date::VARCHAR, issuers FROM fact_document") == [
+        ("2020-06-16", ["凉山州人民政府办公室"])
+    ]
 
 
 # ------------------------------------------------------------------------------ security
