@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from transforms.dates import is_date_line as _is_date_line
+from transforms.dates import is_date_line  # re-exported: headers.py imports it from here
 from transforms.numbers import parse_doc_number
 
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
@@ -95,13 +95,6 @@ def has_cjk(text: str) -> bool:
 def _is_cjk_char(ch: str) -> bool:
     """``has_cjk`` of one character (or of ``""``) without a regex call."""
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
-
-
-def is_date_line(line: str) -> bool:
-    """:func:`transforms.dates.is_date_line` behind a cheap necessary test: a date line,
-    brackets and spaces stripped, ends with 日 or a digit (most lines end otherwise)."""
-    tail = line.rstrip().rstrip("()（）　 ")
-    return bool(tail) and (tail[-1] == "日" or tail[-1].isdigit()) and _is_date_line(line)
 
 
 def normalise_width(line: str) -> str:
