@@ -9,25 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
-import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from sources.encoding import decode
+from flows.parse import Outcome, RawRef, parse_one
 from sources.raw import RawItem
-from transforms.dispatch import MAX_INPUT_BYTES, parse_input
-from transforms.model import Parsed, ParseError
 from warehouse.db import frame
 from warehouse.issuers import refresh_issuers
 from warehouse.load import LoadInput, LoadResult, load_batch, quarantine
 from warehouse.raw import read_raw, register_source, store_raw
 
-log = logging.getLogger("gazette")
+# Re-exported: the parse step lives in flows.parse (a module the pool's workers import
+# without DuckDB); callers and tests import these from here.
+__all__ = ["Outcome", "RawRef", "load_outcomes", "parse_one", "stage_items", "stage_many"]
 
 _TRANSFORM_DIR = Path(__file__).resolve().parent.parent / "transforms"
 
@@ -40,37 +37,6 @@ def transforms_version() -> str:
             h.update(f.name.encode())
             h.update(f.read_bytes())
     return h.hexdigest()[:12]
-
-
-@dataclass
-class RawRef:
-    """A stored raw item, without its bytes (cheap to pass between tasks)."""
-
-    raw_id: str
-    source_id: str
-    uri: str
-    kind: str
-    sha256: str
-    encoding: str | None
-    hints: dict = field(default_factory=dict)
-    is_new: bool = True
-    needs_parse: bool = True
-
-    @property
-    def label(self) -> str:
-        """Short name for logs and task-run names: the file name or URL."""
-        return self.uri if "://" in self.uri else Path(self.uri).name
-
-
-@dataclass
-class Outcome:
-    """A parse result or the reason it failed."""
-
-    ref: RawRef
-    parsed: Parsed | None = None
-    stage: str | None = None
-    error: str | None = None
-    seconds: float = 0.0
 
 
 def stage_items(
@@ -109,51 +75,6 @@ def refs_from_raw(
         )
         out.append((ref, bytes(r["content"])))
     return out
-
-
-def parse_one(ref: RawRef, content: bytes) -> Outcome:
-    """Decode and parse one raw item; any failure becomes an Outcome with stage and reason."""
-    t0 = time.perf_counter()
-    if len(content) > MAX_INPUT_BYTES:  # refuse before decoding: memory stays bounded
-        reason = f"{ref.uri}: {len(content):,} bytes is more than the {MAX_INPUT_BYTES:,} a single input may have"
-        return Outcome(ref, stage="limits", error=reason)
-    try:
-        if ref.kind == "gazette_pdf":
-            parsed = parse_input(
-                ref.kind, uri=ref.uri, data=content, hints=ref.hints, rules=ref.hints.get("rules")
-            )
-        else:
-            try:
-                text, _ = decode(content)
-            except UnicodeDecodeError as exc:
-                return Outcome(
-                    ref,
-                    stage="decode",
-                    error=f"{ref.uri}: {exc.reason}",
-                    seconds=time.perf_counter() - t0,
-                )
-            parsed = parse_input(
-                ref.kind, uri=ref.uri, text=text, hints=ref.hints, rules=ref.hints.get("rules")
-            )
-        if parsed.documents.height == 0:
-            return Outcome(
-                ref,
-                stage="split",
-                error=f"{ref.uri}: no recognisable document",
-                seconds=time.perf_counter() - t0,
-            )
-        return Outcome(ref, parsed=parsed.conformed(), seconds=time.perf_counter() - t0)
-    except ParseError as exc:
-        msg = str(exc) if ref.uri in str(exc) else f"{ref.uri}: {exc}"
-        return Outcome(ref, stage="parse", error=msg, seconds=time.perf_counter() - t0)
-    except Exception as exc:  # a parser bug must not take the run down: quarantine with the reason
-        log.exception("parser failed on %s", ref.uri)
-        return Outcome(
-            ref,
-            stage="parse",
-            error=f"{ref.uri}: parser error {type(exc).__name__}: {exc}",
-            seconds=time.perf_counter() - t0,
-        )
 
 
 def load_outcomes(

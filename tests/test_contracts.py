@@ -17,6 +17,7 @@ UNIQUE = {
     "fact_document_appearance": ["document_id", "source_uri"],
     "fact_appointment": ["document_id", "ordinal"],
     "fact_citation": ["document_id", "cited_doc_number"],
+    "fact_task": ["document_id", "task_ordinal"],
     "fact_task_assignment": ["document_id", "ordinal"],
     "document_metadata": ["document_id", "source_uri", "key"],
     "document_issuer": ["document_id", "ordinal"],
@@ -26,7 +27,8 @@ UNIQUE = {
 NOT_NULL = {
     "fact_document": ["title", "content_sha256", "defining_uri", "first_raw_id"],
     "fact_appointment": ["action", "person", "raw_id"],
-    "fact_task_assignment": ["unit", "raw_id"],
+    "fact_task": ["task_ordinal", "raw_id"],
+    "fact_task_assignment": ["task_ordinal", "unit", "raw_id"],
     "fact_citation": ["cited_doc_number", "raw_id"],
     "raw_item": ["uri", "sha256", "kind", "fetched_at"],
 }
@@ -34,6 +36,7 @@ RELATIONSHIPS = [  # child table.column -> parent table.column
     ("fact_document_appearance", "document_id", "fact_document", "document_id"),
     ("fact_appointment", "document_id", "fact_document", "document_id"),
     ("fact_citation", "document_id", "fact_document", "document_id"),
+    ("fact_task", "document_id", "fact_document", "document_id"),
     ("fact_task_assignment", "document_id", "fact_document", "document_id"),
     ("document_metadata", "document_id", "fact_document", "document_id"),
     ("document_issuer", "issuer_id", "dim_issuer", "issuer_id"),
@@ -85,6 +88,23 @@ def test_relationships(warehouse, child, ccol, parent, pcol):
         f" WHERE c.{ccol} IS NOT NULL AND p.{pcol} IS NULL LIMIT 3"
     ).fetchall()
     assert orphans == []
+
+
+def test_every_assignment_has_its_task_and_every_task_a_unit(warehouse):
+    """fact_task_assignment points at fact_task by (document_id, task_ordinal), both ways."""
+    orphans = warehouse.execute(
+        "SELECT count(*) FROM fact_task_assignment a ANTI JOIN fact_task t"
+        " ON t.document_id = a.document_id AND t.task_ordinal = a.task_ordinal"
+    ).fetchone()[0]
+    lonely = warehouse.execute(
+        "SELECT count(*) FROM fact_task t ANTI JOIN fact_task_assignment a"
+        " ON t.document_id = a.document_id AND t.task_ordinal = a.task_ordinal"
+    ).fetchone()[0]
+    n_tasks, n_assign = warehouse.execute(
+        "SELECT (SELECT count(*) FROM fact_task), (SELECT count(*) FROM task_assignments)"
+    ).fetchone()
+    assert (orphans, lonely) == (0, 0)
+    assert 0 < n_tasks < n_assign  # a task with several 责任单位 is stored once
 
 
 def test_accepted_values(warehouse):

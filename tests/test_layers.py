@@ -37,3 +37,15 @@ def test_stage_imports_only_what_it_may(stage):
             if not any(module == a or module.startswith(a + ".") for a in ALLOWED[stage]):
                 bad.append(f"{path.relative_to(ROOT)} imports {module}")
     assert bad == []
+
+
+def test_parse_workers_import_no_database():
+    """A pool worker imports flows.parse only: no DuckDB or Arrow in each of its processes."""
+    import subprocess
+    import sys
+
+    code = "import sys, flows.parse; print([m for m in ('duckdb', 'pyarrow', 'prefect') if m in sys.modules])"
+    worker = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert worker.stdout.strip() == "[]"

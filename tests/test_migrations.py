@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import warehouse.db as wdb
+import warehouse.load as wload
 from flows.steps import load_outcomes, parse_one, stage_items
 from sources.local import read_file
 from warehouse.issuers import refresh_issuers
@@ -18,6 +19,16 @@ TABLES = (
     "raw_item", "fact_document", "fact_document_appearance", "fact_citation", "fact_appointment",
     "fact_task_assignment", "document_issuer", "dim_issuer", "dim_series", "dim_gazette_issue", "document_metadata",
 )  # fmt: skip
+
+
+V1_TASK_VIEW = """CREATE OR REPLACE VIEW task_assignments AS
+SELECT document_id, task_no, task, unit, role, ordinal, raw_id FROM fact_task_assignment;"""
+V1_TASK_INSERT = """INSERT INTO fact_task_assignment
+SELECT a.document_id, row_number() OVER (PARTITION BY a.document_id ORDER BY a.rn) - 1,
+       t.task_no, t.task, a.unit, a.role, a.raw_id
+FROM assign a JOIN task t USING (document_id, source_uri, task_ordinal)
+JOIN owned o ON o.document_id = a.document_id AND o.source_uri = a.source_uri"""  # 001's shape
+TASK_ROWS = "SELECT * FROM task_assignments ORDER BY document_id, ordinal"
 
 
 def counts(con) -> dict[str, int]:  # noqa: ANN001
@@ -31,11 +42,21 @@ def v1_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     mig.mkdir()
     views.mkdir()
     shutil.copy(wdb.MIGRATIONS / "001_init.sql", mig)
-    shutil.copy(wdb.VIEWS / "00_interface.sql", views)
+    # The interface views as version 1 had them: task_assignments read one table then.
+    interface = (wdb.VIEWS / "00_interface.sql").read_text(encoding="utf-8")
+    start = interface.index("CREATE OR REPLACE VIEW task_assignments")
+    end = interface.index(";", start) + 1
+    (views / "00_interface.sql").write_text(
+        interface[:start] + V1_TASK_VIEW + interface[end:], encoding="utf-8"
+    )
     db = tmp_path / "v1.duckdb"
     with monkeypatch.context() as m:
         m.setattr(wdb, "MIGRATIONS", mig)
         m.setattr(wdb, "VIEWS", views)
+        m.setattr(wload, "_insert_tasks", lambda con: con.execute(V1_TASK_INSERT))
+        m.setattr(
+            wload, "_FACT_TABLES", ["fact_appointment", "fact_citation", "fact_task_assignment"]
+        )
         items = [read_file(p) for p in sorted(SEEDS.glob("*.txt"))]
         with wdb.connect(db) as con:
             assert wdb.schema_version(con) == 1
@@ -48,10 +69,13 @@ def v1_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_upgrade_from_version_1_keeps_every_row(v1_db: Path) -> None:
     with wdb.connect(v1_db, read_only=True) as con:
         before = counts(con)
+        tasks_before = con.execute(TASK_ROWS).fetchall()
     assert before["fact_document"] > 10  # 20 today; parsers improve, so only "rows exist"
     with wdb.connect(v1_db) as con:  # applies 002… and recreates every view
         assert wdb.schema_version(con) == len(wdb.migration_files())
         after = counts(con)
+        tasks_after = con.execute(TASK_ROWS).fetchall()
+        n_tasks = con.execute("SELECT count(*) FROM fact_task").fetchone()[0]
         cols = {
             (t, c)
             for t, c in con.execute(
@@ -66,6 +90,9 @@ def test_upgrade_from_version_1_keeps_every_row(v1_db: Path) -> None:
             "SELECT level FROM dim_issuer WHERE name = '凉山州人民政府办公室'"
         ).fetchall()
     assert after == before
+    # 003 stored each task's text once; the view gives back every row as it was
+    assert tasks_after == tasks_before and len(tasks_before) > 100
+    assert 0 < n_tasks < len(tasks_before)
     for col in [("dim_issuer", "canonical_id"), ("dim_series", "level"), ("dim_series", "region"), ("issuer_alias", "alias"),
                 ("document_issuer_canonical", "issuer_id"), ("document_context", "region")]:  # fmt: skip
         assert col in cols

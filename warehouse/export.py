@@ -23,6 +23,7 @@ FACTS: dict[str, str] = {
             "fact_document_appearance",
             "fact_appointment",
             "fact_citation",
+            "fact_task",
             "fact_task_assignment",
             "document_issuer",
             "document_issuer_canonical",

@@ -136,12 +136,38 @@ def _frames(batch: Sequence[tuple[LoadInput, Parsed]]) -> dict[str, pl.DataFrame
     )
     for key in ("appt", "task"):
         out[key] = out[key].with_row_index("rn")
+    out["task"], out["assign"] = _split_tasks(out["task"])
     out["issues"] = pl.DataFrame(
         issues,
         schema=["issue_id", "gazette", "year", "issue_no", "total_issue_no", "published", "label"],
         orient="row",
     ).unique("issue_id") if issues else pl.DataFrame()  # fmt: skip
     return out
+
+
+def _split_tasks(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Task rows (one per task and unit, the contract's shape) as tasks and assignments.
+
+    A task is a run of rows with the same number and text within one appearance of a
+    document; its ``task_ordinal`` counts the runs from 0. Tasks keep the text once
+    (``fact_task``); assignments keep the unit, role and order (``fact_task_assignment``).
+    """
+    group = ("document_id", "source_uri", "task_no", "task")
+    starts = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift()) for c in group).fill_null(
+        True
+    )
+    rows = rows.with_columns(starts.alias("_starts")).with_columns(
+        (pl.col("_starts").cast(pl.Int32).cum_sum().over("document_id", "source_uri") - 1).alias(
+            "task_ordinal"
+        )
+    )
+    tasks = rows.filter("_starts").select(
+        "document_id", "source_uri", "task_ordinal", "task_no", "task", "raw_id"
+    )
+    assign = rows.select(
+        "document_id", "source_uri", "rn", "task_ordinal", "unit", "role", "raw_id"
+    )
+    return tasks, assign
 
 
 def _stack(frames: list[pl.DataFrame], owners: list[int], schema: dict) -> pl.DataFrame:
@@ -181,7 +207,8 @@ def load_batch(
     )
     registered = {
         "incoming": first, "appearing": appearances, "inputs": inputs,
-        "appt": f["appt"], "cite": f["cite"], "task": f["task"], "meta": f["meta"],
+        "appt": f["appt"], "cite": f["cite"], "task": f["task"], "assign": f["assign"],
+        "meta": f["meta"],
     }  # fmt: skip
     if f["issues"].height:
         registered["issues"] = f["issues"]
@@ -384,6 +411,10 @@ def _load_issuers(con: duckdb.DuckDBPyConnection, has_prior: bool) -> None:
     )
 
 
+# Facts replaced as a whole when their document is reloaded (the v1 test drops fact_task).
+_FACT_TABLES = ["fact_appointment", "fact_citation", "fact_task", "fact_task_assignment"]
+
+
 def _load_facts(con: duckdb.DuckDBPyConnection, has_prior: bool) -> None:
     """Replace the facts of the documents each input defines; metadata per appearance."""
     # (document, uri) pairs whose uri defines the document: their facts are this batch's.
@@ -395,7 +426,7 @@ def _load_facts(con: duckdb.DuckDBPyConnection, has_prior: bool) -> None:
         """
     )
     if has_prior:  # only documents the warehouse already held have old facts
-        for table in ("fact_appointment", "fact_citation", "fact_task_assignment"):
+        for table in _FACT_TABLES:
             con.execute(
                 f"DELETE FROM {table} WHERE document_id IN"  # noqa: S608 - constant table names
                 " (SELECT document_id FROM owned WHERE document_id IN (SELECT document_id FROM prior))"
@@ -415,14 +446,7 @@ def _load_facts(con: duckdb.DuckDBPyConnection, has_prior: bool) -> None:
         FROM cite c JOIN owned o ON o.document_id = c.document_id AND o.source_uri = c.source_uri
         """
     )
-    con.execute(
-        """
-        INSERT INTO fact_task_assignment
-        SELECT t.document_id, row_number() OVER (PARTITION BY t.document_id ORDER BY t.rn) - 1,
-               t.task_no, t.task, t.unit, t.role, t.raw_id
-        FROM task t JOIN owned o ON o.document_id = t.document_id AND o.source_uri = t.source_uri
-        """
-    )
+    _insert_tasks(con)
     if has_prior:
         con.execute(
             "DELETE FROM document_metadata USING appearing a"
@@ -434,6 +458,25 @@ def _load_facts(con: duckdb.DuckDBPyConnection, has_prior: bool) -> None:
     )
     con.execute("DROP TABLE owned")
     con.execute("DROP TABLE prior")
+
+
+def _insert_tasks(con: duckdb.DuckDBPyConnection) -> None:
+    """Tasks once each, then their units (migration 003), for the owned appearances."""
+    con.execute(
+        """
+        INSERT INTO fact_task (document_id, task_ordinal, task_no, task, raw_id)
+        SELECT t.document_id, t.task_ordinal, t.task_no, t.task, t.raw_id
+        FROM task t JOIN owned o ON o.document_id = t.document_id AND o.source_uri = t.source_uri
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO fact_task_assignment (document_id, ordinal, task_ordinal, unit, role, raw_id)
+        SELECT a.document_id, row_number() OVER (PARTITION BY a.document_id ORDER BY a.rn) - 1,
+               a.task_ordinal, a.unit, a.role, a.raw_id
+        FROM assign a JOIN owned o ON o.document_id = a.document_id AND o.source_uri = a.source_uri
+        """
+    )
 
 
 def quarantine(

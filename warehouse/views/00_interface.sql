@@ -48,8 +48,9 @@ SELECT document_id, cited_doc_number, series, doc_year, serial, raw_id
 FROM fact_citation;
 
 CREATE OR REPLACE VIEW task_assignments AS
-SELECT document_id, task_no, task, unit, role, ordinal, raw_id
-FROM fact_task_assignment;
+SELECT a.document_id, t.task_no, t.task, a.unit, a.role, a.ordinal, a.raw_id
+FROM fact_task_assignment a
+JOIN fact_task t ON t.document_id = a.document_id AND t.task_ordinal = a.task_ordinal;
 
 CREATE OR REPLACE VIEW issuance_by_month AS
 SELECT

@@ -231,7 +231,7 @@ SELECT
     year(f.effective_date) AS year,
     count(*) AS n_assignments,
     count(DISTINCT t.document_id) AS n_documents,
-    count(DISTINCT (t.document_id, t.task_no)) AS n_tasks,
+    count(DISTINCT (t.document_id, t.task_ordinal)) AS n_tasks,
     count(*) FILTER (WHERE t.role LIKE '%牵头%') AS n_lead
 FROM fact_task_assignment t
 JOIN document_facts f ON f.document_id = t.document_id
