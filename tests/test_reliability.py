@@ -356,6 +356,24 @@ def test_a_second_source_fills_gaps_but_never_redefines(tmp_path, db_path):
     ]
 
 
+def test_facts_come_from_the_defining_uri_whatever_the_order_in_a_batch(tmp_path, db_path):
+    """A reprocess loads a mirror and the defining page in one batch, the mirror first: the
+    document keeps the citations of its defining page (a batch-wide dedupe once kept the
+    mirror's copy of them, which the load then discarded as not the defining URI's)."""
+    number, title = "凉府办函〔2020〕77号", "关于做好森林草原防灭火工作的通知"
+    body = "<p>各县（市）人民政府：</p><p>根据《凉山州人民政府关于加强防火工作的意见》（凉府发〔2019〕3号），现通知如下。</p>"
+    page, mirror = tmp_path / "b-page.html", tmp_path / "a-mirror.html"
+    page.write_bytes(_page(title, number, body))
+    ingest_files(db_path, [page])
+    cited = "SELECT cited_doc_number FROM citations"
+    assert q(db_path, cited) == [("凉府发〔2019〕3号",)]
+    mirror.write_bytes(_page(title + "（转载）", number, body))
+    ingest_files(db_path, [mirror, page], force=True)  # one batch, the mirror first
+    assert q(db_path, cited) == [("凉府发〔2019〕3号",)]
+    assert one(db_path, "SELECT defining_uri FROM fact_document").endswith("b-page.html")
+    assert one(db_path, "SELECT n_appearances FROM documents") == 2
+
+
 # ------------------------------------------------------------------------------ security
 def test_hostile_titles_are_stored_verbatim(tmp_path, db_path):
     title = "关于'; DROP TABLE fact_document; --\"和“引号”的通知"

@@ -128,8 +128,10 @@ def _frames(batch: Sequence[tuple[LoadInput, Parsed]]) -> dict[str, pl.DataFrame
             .join(ids, on=["_n", "seq"], maintain_order="left")
             .join(stamps.select("_n", "raw_id", "source_uri"), on="_n", maintain_order="left")
         )
+    # Per appearance: only the defining URI's facts are loaded, so a batch-wide dedupe could
+    # keep another URI's copy of a citation and lose the defining page's own.
     out["cite"] = out["cite"].unique(
-        ["document_id", "cited_doc_number"], keep="first", maintain_order=True
+        ["document_id", "source_uri", "cited_doc_number"], keep="first", maintain_order=True
     )
     out["meta"] = out["meta"].unique(
         ["document_id", "source_uri", "key"], keep="first", maintain_order=True
