@@ -14,9 +14,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
+
 from sources.encoding import decode
 from transforms.dispatch import MAX_INPUT_BYTES, parse_input
 from transforms.model import Parsed, ParseError
+from warehouse.keys import document_keys
 
 log = logging.getLogger("gazette")
 
@@ -50,6 +53,7 @@ class Outcome:
     stage: str | None = None
     error: str | None = None
     seconds: float = 0.0
+    keys: pl.DataFrame | None = None  # document_id, content_sha256 per parsed document
 
 
 def parse_one(ref: RawRef, content: bytes) -> Outcome:
@@ -83,7 +87,11 @@ def parse_one(ref: RawRef, content: bytes) -> Outcome:
                 error=f"{ref.uri}: no recognisable document",
                 seconds=time.perf_counter() - t0,
             )
-        return Outcome(ref, parsed=parsed.conformed(), seconds=time.perf_counter() - t0)
+        parsed = parsed.conformed()
+        # Document ids and content hashes here, in the pool, not in the single loader.
+        context = (parsed.issue.label if parsed.issue else None) or ref.uri
+        keys = document_keys(parsed.documents, context)
+        return Outcome(ref, parsed=parsed, keys=keys, seconds=time.perf_counter() - t0)
     except ParseError as exc:
         msg = str(exc) if ref.uri in str(exc) else f"{ref.uri}: {exc}"
         return Outcome(ref, stage="parse", error=msg, seconds=time.perf_counter() - t0)

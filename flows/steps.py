@@ -114,12 +114,12 @@ def load_outcomes(
     for start in range(0, len(good), batch_size):
         chunk = good[start : start + batch_size]
         try:
-            total += load_batch(con, [(_load_input(o.ref), o.parsed) for o in chunk], run_id=run_id)
+            total += load_batch(con, [(_load_input(o), o.parsed) for o in chunk], run_id=run_id)
             loaded += len(chunk)
         except duckdb.Error:
             for o in chunk:  # isolate the input the database refuses
                 try:
-                    total += load_batch(con, [(_load_input(o.ref), o.parsed)], run_id=run_id)
+                    total += load_batch(con, [(_load_input(o), o.parsed)], run_id=run_id)
                     loaded += 1
                 except duckdb.Error as exc:
                     quarantine(
@@ -149,8 +149,8 @@ def load_outcomes(
     }
 
 
-def _load_input(ref: RawRef) -> LoadInput:
-    return LoadInput(ref.raw_id, ref.source_id, ref.uri, ref.sha256)
+def _load_input(o: Outcome) -> LoadInput:
+    return LoadInput(o.ref.raw_id, o.ref.source_id, o.ref.uri, o.ref.sha256, o.keys)
 
 
 def summary(con: duckdb.DuckDBPyConnection, uris: list[str] | None = None) -> pl.DataFrame:

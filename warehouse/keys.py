@@ -61,15 +61,16 @@ def document_key(
     return f"t:{normalise_title_key(title)}|{context or ''}"
 
 
-def with_document_ids(docs: pl.DataFrame, context: str | None = None) -> pl.DataFrame:
-    """Add ``document_id`` and ``content_sha256`` to a contract documents frame.
+def document_keys(docs: pl.DataFrame, context: str | pl.Series | None = None) -> pl.DataFrame:
+    """``document_id`` and ``content_sha256`` of each row of a contract documents frame.
 
-    ``context`` (the gazette issue's label, else the input's URI; or per row, a ``context``
-    column) tells apart undated, unnumbered documents of the same title in different issues.
+    ``context`` (the gazette issue's label, else the input's URI; or one per row) tells apart
+    undated, unnumbered documents of the same title in different issues. A pure function of
+    the parsed frame, so the parse workers compute it and the single loader does not have to.
     """
     ctx = (
-        docs["context"]
-        if "context" in docs.columns
+        context
+        if isinstance(context, pl.Series)
         else pl.repeat(context, docs.height, dtype=pl.Utf8, eager=True)
     )
     rows = docs.select("doc_number", "doc_year", "title", "signed_date", "published_date").rows()
@@ -89,10 +90,19 @@ def with_document_ids(docs: pl.DataFrame, context: str | None = None) -> pl.Data
             separator="\x1f",
         )
     ).to_series()
-    return docs.with_columns(
-        pl.Series("document_id", ids, dtype=pl.Utf8),
-        pl.Series("content_sha256", [_sha(c, 64) for c in content], dtype=pl.Utf8),
+    return pl.DataFrame(
+        [
+            pl.Series("document_id", ids, dtype=pl.Utf8),
+            pl.Series("content_sha256", [_sha(c, 64) for c in content], dtype=pl.Utf8),
+        ]
     )
+
+
+def with_document_ids(docs: pl.DataFrame, context: str | None = None) -> pl.DataFrame:
+    """Add ``document_id`` and ``content_sha256`` to a contract documents frame (a per-row
+    ``context`` column, if any, is used over ``context``): see :func:`document_keys`."""
+    ctx = docs["context"] if "context" in docs.columns else context
+    return docs.hstack(document_keys(docs, ctx))
 
 
 def issue_id_for(
