@@ -111,3 +111,23 @@ def test_migrations_apply_once(tmp_path: Path) -> None:
             ).fetchall()
         ]
     assert names[:2] == ["001_init", "002_issuers_analysis"]
+
+
+def test_views_are_recreated_only_when_their_files_change(tmp_path: Path, monkeypatch) -> None:
+    db = tmp_path / "w.duckdb"
+    with wdb.connect(db) as con:  # creates tables and views
+        con.execute("DROP VIEW citations")
+    with wdb.connect(db) as con:  # same view files: nothing recreated (0.1 s saved per open)
+        assert (
+            con.execute(
+                "SELECT count(*) FROM duckdb_views() WHERE view_name = 'citations'"
+            ).fetchone()[0]
+            == 0
+        )
+    views = tmp_path / "views"
+    shutil.copytree(wdb.VIEWS, views)
+    with (views / "00_interface.sql").open("a", encoding="utf-8") as f:
+        f.write("\n-- edited\n")
+    monkeypatch.setattr(wdb, "VIEWS", views)
+    with wdb.connect(db) as con:  # a view file changed: every view is recreated
+        assert con.execute("SELECT count(*) FROM citations").fetchone()[0] == 0

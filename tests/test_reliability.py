@@ -374,6 +374,22 @@ def test_facts_come_from_the_defining_uri_whatever_the_order_in_a_batch(tmp_path
     assert one(db_path, "SELECT n_appearances FROM documents") == 2
 
 
+def test_a_correction_is_kept_when_a_mirror_comes_first_in_the_batch(tmp_path, db_path):
+    """The defining page republished with a correction, loaded in one batch after a mirror of
+    it: the correction is a new version (the mirror's row once spoke for the document)."""
+    number, title = "凉府办函〔2020〕66号", "关于做好汛期安全工作的通知"
+    page, mirror = tmp_path / "b-page.html", tmp_path / "a-mirror.html"
+    page.write_bytes(_page(title, number, "<p>各县（市）人民政府：</p><p>第一稿。</p>"))
+    ingest_files(db_path, [page])
+    mirror.write_bytes(_page(title, number, "<p>各县（市）人民政府：</p><p>第一稿。</p>"))
+    page.write_bytes(_page(title, number, "<p>各县（市）人民政府：</p><p>更正稿。</p>"))
+    counts = ingest_files(db_path, [mirror, page])  # one batch, the mirror first
+    assert counts["documents_updated"] == 1
+    body, version = q(db_path, "SELECT body, version FROM fact_document")[0]
+    assert "更正稿" in body and version == 2
+    assert one(db_path, "SELECT count(*) FROM document_history") == 1
+
+
 # ------------------------------------------------------------------------------ security
 def test_hostile_titles_are_stored_verbatim(tmp_path, db_path):
     title = "关于'; DROP TABLE fact_document; --\"和“引号”的通知"

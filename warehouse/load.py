@@ -208,14 +208,15 @@ def load_batch(
     docs = f["docs"].with_columns(
         pl.lit(now).alias("now"), pl.lit(run_id, dtype=pl.Utf8).alias("run_id")
     )
-    # One row per document defines it (the first input that brings it); every row is an appearance.
-    first = docs.unique("document_id", keep="first", maintain_order=True)
-    appearances = docs.unique(["document_id", "source_uri"], keep="first", maintain_order=True)
+    # Every (document, uri) is an appearance; _load_documents picks the row that defines each.
+    appearances = docs.unique(
+        ["document_id", "source_uri"], keep="first", maintain_order=True
+    ).with_row_index("_i")
     inputs = pl.DataFrame(
         [(i.raw_id, i.sha256) for i, _ in batch], schema=["raw_id", "sha256"], orient="row"
     )
     registered = {
-        "incoming": first, "appearing": appearances, "inputs": inputs,
+        "appearing": appearances, "inputs": inputs,
         "appt": f["appt"], "cite": f["cite"], "task": f["task"], "assign": f["assign"],
         "meta": f["meta"],
     }  # fmt: skip
@@ -227,7 +228,7 @@ def load_batch(
     try:
         if "issues" in registered:
             con.execute("INSERT INTO dim_gazette_issue SELECT * FROM issues ON CONFLICT DO NOTHING")
-        result, has_prior = _load_documents(con)
+        result, has_prior = _load_documents(con, appearances)
         _load_facts(con, has_prior)
         con.execute(
             "UPDATE raw_item SET parsed_sha256 = i.sha256, parsed_at = ? FROM inputs i"
@@ -248,18 +249,23 @@ def load_batch(
     return result
 
 
-def _load_documents(con: duckdb.DuckDBPyConnection) -> tuple[LoadResult, bool]:
+def _load_documents(
+    con: duckdb.DuckDBPyConnection, appearances: pl.DataFrame
+) -> tuple[LoadResult, bool]:
     """Classify incoming documents, keep history, upsert documents, appearances, issuers, series.
 
-    Also leaves a temp table ``prior`` of the incoming documents the warehouse already held and
-    says whether it has any: only their old facts need deleting (a bulk load of new documents
-    then never scans the fact tables).
+    One appearance per document is ``incoming``, the row that may define or update it: the
+    row of the URI that defines it when the batch has one, else the first input that brings
+    it (a mirror loaded in the same batch before the defining page must not hide a correction
+    the page brings). Also leaves a temp table ``prior`` of the incoming documents the
+    warehouse already held and says whether it has any: only their old facts need deleting (a
+    bulk load of new documents then never scans the fact tables).
     """
     gaps = " OR ".join(f"(d.{c} IS NULL AND i.{c} IS NOT NULL)" for c in _GAP_COLUMNS)
-    status = frame(
+    rows = frame(
         con,
         f"""
-        SELECT i.document_id,
+        SELECT i._i, i.document_id, d.defining_uri = i.source_uri AS defines,
                CASE WHEN d.document_id IS NULL THEN 'added'
                     WHEN d.defining_uri <> i.source_uri THEN 'other_source'
                     WHEN d.content_sha256 = i.content_sha256 THEN 'unchanged'
@@ -267,9 +273,17 @@ def _load_documents(con: duckdb.DuckDBPyConnection) -> tuple[LoadResult, bool]:
                coalesce(d.defining_uri <> i.source_uri AND ({gaps}
                    OR (len(coalesce(d.issuers, [])) = 0 AND len(coalesce(i.issuers, [])) > 0)),
                    false) AS fills
-        FROM incoming i LEFT JOIN fact_document d USING (document_id)
+        FROM appearing i LEFT JOIN fact_document d USING (document_id)
         """,  # noqa: S608 - the column names are constants
     )
+    status = (
+        rows.sort("_i")
+        .sort("defines", descending=True, nulls_last=True, maintain_order=True)
+        .unique("document_id", keep="first", maintain_order=True)
+        .sort("_i")
+    )
+    con.register("incoming", appearances.join(status.select("_i"), on="_i", how="semi").to_arrow())
+    status = status.select("document_id", "status", "fills")
     counts = dict(status.group_by("status").len().rows())
     con.register("doc_status", status.to_arrow())
     has_prior = status.height > counts.get("added", 0)
@@ -354,6 +368,7 @@ def _load_documents(con: duckdb.DuckDBPyConnection) -> tuple[LoadResult, bool]:
         )
     finally:
         con.unregister("doc_status")
+        con.unregister("incoming")
     return LoadResult(
         added=counts.get("added", 0),
         updated=counts.get("updated", 0),
