@@ -120,9 +120,9 @@ def _frames(batch: Sequence[tuple[LoadInput, Parsed]]) -> dict[str, pl.DataFrame
     cat = {k: _stack(parts[k], owners[k], schemas[k]) for k in keys}
     docs = cat["docs"].join(stamps, on="_n", maintain_order="left")
     keys = [inp.keys for inp, p in batch if p.documents.height]
-    if all(k is not None for k in keys) and sum(k.height for k in keys) == docs.height:
-        docs = docs.hstack(pl.concat(keys)) if keys else with_document_ids(docs)
-    else:  # computed here for inputs parsed elsewhere (Parquet outputs, tests)
+    if keys and all(k is not None for k in keys) and sum(k.height for k in keys) == docs.height:
+        docs = docs.hstack(pl.concat(keys))  # computed by the parse workers
+    else:  # inputs parsed elsewhere (Parquet outputs of the Dask path), or none at all
         docs = with_document_ids(docs)
     # A document printed twice in one input keeps the facts of its first copy only.
     ids = docs.unique(["_n", "document_id"], keep="first", maintain_order=True).select(
