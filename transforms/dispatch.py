@@ -27,7 +27,9 @@ def _check_text(text: str, uri: str) -> None:
         raise ParseError(
             f"{uri}: {len(text):,} characters is more than the {MAX_TEXT_CHARS:,} a single input may have"
         )
-    longest = max(map(len, text.splitlines()), default=0)
+    # No line is longer than the text: most inputs are shorter than the limit, and then
+    # splitting the whole text into lines (a list of a thousand strings) is not needed.
+    longest = len(text) if len(text) <= MAX_LINE_CHARS else max(map(len, text.splitlines()))
     if longest > MAX_LINE_CHARS:
         raise ParseError(
             f"{uri}: a line of {longest:,} characters is longer than the {MAX_LINE_CHARS:,} a line may have"

@@ -16,7 +16,7 @@ import polars as pl
 from transforms.appointments import extract_appointments
 from transforms.citations import extract_citations
 from transforms.model import APPOINTMENT_SCHEMA, CITATION_SCHEMA, TASK_SCHEMA, empty
-from transforms.tasks import extract_tasks
+from transforms.tasks import TASK_FIELDS, TaskRow, extract_tasks, task_rows
 
 __all__ = [
     "extract_appointments",
@@ -32,6 +32,21 @@ def _frame(rows: list[dict], schema: dict[str, pl.DataType]) -> pl.DataFrame:
     if not rows:
         return empty(schema)
     return pl.DataFrame(rows, schema=schema, strict=False)
+
+
+def _task_frame(seqs: list[int], rows: list[TaskRow]) -> pl.DataFrame:
+    """Task rows (tuples in TASK_FIELDS order) and their documents' seq as a TASK_SCHEMA frame,
+    built one typed column at a time (a frame from dicts converts row by row, and an issue
+    may hold hundreds of task rows)."""
+    if not rows:
+        return empty(TASK_SCHEMA)
+    columns = {"seq": seqs, **dict(zip(TASK_FIELDS, zip(*rows, strict=True), strict=True))}
+    return pl.DataFrame(
+        [
+            pl.Series(name, columns[name], dtype=dtype, strict=False)
+            for name, dtype in TASK_SCHEMA.items()
+        ]
+    )
 
 
 def facts_frames(
@@ -59,15 +74,18 @@ def extract_facts(documents: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, 
 
     appointments: list[dict] = []
     citations: list[dict] = []
-    tasks: list[dict] = []
+    task_seqs: list[int] = []
+    tasks: list[TaskRow] = []
     for seq, body, own in zip(seqs, bodies, numbers, strict=True):
         if not body:
             continue
         appointments.extend({"seq": seq, **r} for r in extract_appointments(body))
         citations.extend({"seq": seq, **r} for r in extract_citations(body, own))
-        tasks.extend({"seq": seq, **r} for r in extract_tasks(body))
+        found = task_rows(body)
+        task_seqs += [seq] * len(found)
+        tasks += found
     return (
         _frame(appointments, APPOINTMENT_SCHEMA),
         _frame(citations, CITATION_SCHEMA),
-        _frame(tasks, TASK_SCHEMA),
+        _task_frame(task_seqs, tasks),
     )

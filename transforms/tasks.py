@@ -54,6 +54,9 @@ def _unit_width(text: str) -> str:
 
 _WS = re.compile(r"\s+")
 
+TASK_FIELDS = ("task_no", "task", "unit", "role")
+TaskRow = tuple[int | None, str, str, str]  # one assignment, fields in TASK_FIELDS order
+
 
 @cache
 def rules() -> dict:
@@ -400,11 +403,11 @@ def _clean_task(text: str) -> str:
     return "".join(text.split()).strip("，,；;")
 
 
-def _table_rows(lines: list[str]) -> list[dict]:
+def _table_rows(lines: list[str]) -> list[TaskRow]:
     """Style e: tab-separated rows under a header naming 序号 / 工作任务 / 责任单位 columns."""
     r = rules()
     cols: dict[str, int] | None = None
-    rows: list[dict] = []
+    rows: list[TaskRow] = []
     for line in lines:
         cells = [c.strip() for c in line.split("\t")]
         header = {c.replace(" ", ""): i for i, c in enumerate(cells)}
@@ -423,12 +426,19 @@ def _table_rows(lines: list[str]) -> list[dict]:
         no = cn_to_int(no_cell) if no_cell else None
         task = cells[cols["task"]] if 0 <= cols["task"] < len(cells) else ""
         for unit in split_units(cells[cols["unit"]]):
-            rows.append({"task_no": no, "task": _clean_task(task), "unit": unit, "role": role})
+            rows.append((no, _clean_task(task), unit, role))
     return rows
 
 
 def extract_tasks(body: str | None) -> list[dict]:
     """Every (task, unit) assignment in a body as dicts (task_no, task, unit, role)."""
+    return [dict(zip(TASK_FIELDS, row, strict=True)) for row in task_rows(body)]
+
+
+def task_rows(body: str | None) -> list[TaskRow]:
+    """:func:`extract_tasks` as tuples in :data:`TASK_FIELDS` order: a table of hundreds of
+    rows costs a dict per row otherwise, and :func:`transforms.facts.extract_facts` builds its
+    frame column by column from these."""
     if not body:
         return []
     p = _patterns()
@@ -493,15 +503,10 @@ def extract_tasks(body: str | None) -> list[dict]:
         prev_end_in_item[k] = e
         task = _clean_task(text[seg_start:task_end])
         no = markers[k][2] if k >= 0 else None
-        rows.extend({"task_no": no, "task": task, "unit": u, "role": r} for u, r in pairs)
+        rows.extend((no, task, u, r) for u, r in pairs)
     return _dedupe(rows)
 
 
-def _dedupe(rows: list[dict]) -> list[dict]:
-    seen, out = set(), []
-    for r in rows:
-        key = (r["task_no"], r["task"], r["unit"], r["role"])
-        if key not in seen:
-            seen.add(key)
-            out.append(r)
-    return out
+def _dedupe(rows: list[TaskRow]) -> list[TaskRow]:
+    """Rows in order, each only where it first appears (a row is its whole tuple)."""
+    return list(dict.fromkeys(rows))
