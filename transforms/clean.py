@@ -16,6 +16,7 @@ run on one document's body after the split.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -443,7 +444,7 @@ def is_number_line(line: str) -> bool:
 
 
 def _suffix_re(rules: dict[str, Any]) -> re.Pattern[str]:
-    return _suffix_re_for(tuple(rules.get("headers", {}).get("issuer_suffixes", [])))
+    return _issuer_test(rules).suffix
 
 
 @lru_cache(maxsize=64)
@@ -453,8 +454,12 @@ def _suffix_re_for(suffixes: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"^[{CJK}（）()“”]{{2,40}}?({alt})$")
 
 
+_DEFAULT_NOTE = r"[（(](代章|盖章)[)）]\s*$"
+_NO_SUFFIXES: tuple[str, ...] = ()
+
+
 def _note_re(rules: dict[str, Any]) -> re.Pattern[str]:
-    return rule_re(rules.get("headers", {}).get("signature_notes", r"[（(](代章|盖章)[)）]\s*$"))
+    return rule_re(rules.get("headers", {}).get("signature_notes", _DEFAULT_NOTE))
 
 
 def strip_signature_note(name: str, rules: dict[str, Any]) -> str:
@@ -462,18 +467,50 @@ def strip_signature_note(name: str, rules: dict[str, Any]) -> str:
     return _note_re(rules).sub("", name.strip()).strip()
 
 
+@dataclass(frozen=True, eq=False)
+class _IssuerTest:
+    """A rule set's issuer-suffix and signature-note patterns, with the objects they were
+    built from. Compared and hashed by identity: a cheap key for :func:`_names_issuers`
+    (hashing a compiled pattern hashes its whole code, a microsecond per lookup)."""
+
+    suffixes: Any  # the rule set's issuer_suffixes list, as given
+    note_rule: str
+    suffix: re.Pattern[str]
+    note: re.Pattern[str]
+
+
+_ISSUER_TESTS: dict[int, _IssuerTest] = {}
+
+
+def _issuer_test(rules: dict[str, Any]) -> _IssuerTest:
+    """The :class:`_IssuerTest` of a rule set, built once per suffix list (found by identity:
+    the entry holds the list, so its id stays its own; a list mutated in place is not seen,
+    as rule sets are read-only data)."""
+    conf = rules.get("headers", {})
+    suffixes = conf.get("issuer_suffixes", _NO_SUFFIXES)
+    note_rule = conf.get("signature_notes", _DEFAULT_NOTE)
+    test = _ISSUER_TESTS.get(id(suffixes))
+    if test is None or test.suffixes is not suffixes or test.note_rule != note_rule:
+        if len(_ISSUER_TESTS) >= 64:
+            _ISSUER_TESTS.clear()
+        test = _IssuerTest(suffixes, note_rule, _suffix_re_for(tuple(suffixes)), rule_re(note_rule))
+        _ISSUER_TESTS[id(suffixes)] = test
+    return test
+
+
 def is_issuer_line(line: str, rules: dict[str, Any]) -> bool:
     """True when a line names one or more issuing bodies and nothing else (a signature)."""
     s = line.strip()
     if not s or len(s) > 80 or _LIST_PUNCT.search(s):
         return False
-    return _names_issuers(s, _suffix_re(rules), _note_re(rules))
+    return _names_issuers(s, _issuer_test(rules))
 
 
 @lru_cache(maxsize=8192)
-def _names_issuers(s: str, suffix: re.Pattern[str], note: re.Pattern[str]) -> bool:
+def _names_issuers(s: str, test: _IssuerTest) -> bool:
     """:func:`is_issuer_line` of a stripped short line, cached: the paragraph joiner and the
     header reader ask it of the same lines (each line as the next, then as the previous)."""
+    suffix, note = test.suffix, test.note
     names = [note.sub("", p.strip()).strip() for p in s.split()]
     return all(suffix.match(n) and not n.startswith("关于") for n in names if n) and any(names)
 
