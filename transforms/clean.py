@@ -420,9 +420,11 @@ def clean_lines(text: str, rules: dict[str, Any], *, masthead_lines: int = 0) ->
 def _per_line(lines: list[str], fix: Any) -> list[str]:
     """``[fix(line) for line in lines]`` computed as one call on the joined text; valid for
     repairs whose patterns never match a line break (checked: no line may hold one)."""
-    if "\n" in "".join(lines):  # one C scan, not a generator step per line
+    joined = "\n".join(lines)
+    # A line holds a break when the joined text has more than the joins: one C count.
+    if joined.count("\n") != len(lines) - 1 or not lines:
         return [fix(line) for line in lines]
-    out = fix("\n".join(lines)).split("\n")
+    out = fix(joined).split("\n")
     return out if len(out) == len(lines) else [fix(line) for line in lines]
 
 

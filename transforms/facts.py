@@ -16,7 +16,7 @@ import polars as pl
 from transforms.appointments import extract_appointments
 from transforms.citations import extract_citations
 from transforms.model import APPOINTMENT_SCHEMA, CITATION_SCHEMA, TASK_SCHEMA, empty
-from transforms.tasks import TASK_FIELDS, TaskRow, extract_tasks, task_rows
+from transforms.tasks import TASK_FIELDS, TaskRow, extract_tasks
 
 __all__ = [
     "extract_appointments",
@@ -61,17 +61,30 @@ def facts_frames(
     )
 
 
-def extract_facts(documents: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def extract_facts(
+    documents: pl.DataFrame, columns: tuple[list, list, list] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Appointments, citations and task assignments of every document in ``documents``.
 
     Returns three frames with APPOINTMENT_SCHEMA, CITATION_SCHEMA and TASK_SCHEMA; ``seq`` ties
     each row to its document. Missing ``body`` or ``doc_number`` columns count as NULL.
+    ``columns`` are the documents' ``seq``, ``body`` and ``doc_number`` as Python lists, when
+    the caller has them (a parser that has just built the bodies): read from the frame, every
+    body is decoded from UTF-8 again.
     """
+    if columns is not None:
+        return _facts_of_columns(*columns)
     n = documents.height
     seqs = documents["seq"].to_list() if "seq" in documents.columns else list(range(n))
     bodies = documents["body"].to_list() if "body" in documents.columns else [None] * n
     numbers = documents["doc_number"].to_list() if "doc_number" in documents.columns else [None] * n
+    return _facts_of_columns(seqs, bodies, numbers)
 
+
+def _facts_of_columns(
+    seqs: list[int], bodies: list[str | None], numbers: list[str | None]
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """:func:`extract_facts` of documents given as three columns of Python values."""
     appointments: list[dict] = []
     citations: list[dict] = []
     task_seqs: list[int] = []
@@ -81,7 +94,7 @@ def extract_facts(documents: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, 
             continue
         appointments.extend({"seq": seq, **r} for r in extract_appointments(body))
         citations.extend({"seq": seq, **r} for r in extract_citations(body, own))
-        found = task_rows(body)
+        found = extract_tasks(body, as_tuples=True)
         task_seqs += [seq] * len(found)
         tasks += found
     return (

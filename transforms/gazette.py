@@ -75,7 +75,10 @@ def _with_name_as_noise(rules: dict[str, Any], gazette: str | None) -> dict[str,
     return {**rules, "noise": noise}
 
 
-def _documents(lines: list[str], segments: list, rules: dict[str, Any]) -> pl.DataFrame:
+def _documents(
+    lines: list[str], segments: list, rules: dict[str, Any]
+) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+    """The documents frame, and the row dicts it was built from (the facts read those)."""
     rows = []
     for seq, seg in enumerate(segments):
         doc_lines = lines[seg.start : seg.end]
@@ -106,19 +109,29 @@ def _documents(lines: list[str], segments: list, rules: dict[str, Any]) -> pl.Da
                 "line_end": seg.end - 1,
             }
         )
-    return conform(pl.DataFrame(rows, schema=DOCUMENT_SCHEMA), DOCUMENT_SCHEMA)
+    return conform(pl.DataFrame(rows, schema=DOCUMENT_SCHEMA), DOCUMENT_SCHEMA), rows
 
 
 def _facts(
-    documents: pl.DataFrame, warnings: list[str]
+    documents: pl.DataFrame, warnings: list[str], rows: list[dict[str, Any]] | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """The fact frames from transforms.facts; empty frames while that module is missing."""
+    """The fact frames from transforms.facts; empty frames while that module is missing.
+
+    ``rows`` are the dicts ``documents`` was built from, when the caller has them: their
+    bodies are read from there (the same values) instead of decoded from the frame again."""
     try:
         from transforms.facts import extract_facts
     except ImportError as exc:
         warnings.append(f"facts not extracted: transforms.facts unavailable ({exc})")
         return empty(APPOINTMENT_SCHEMA), empty(CITATION_SCHEMA), empty(TASK_SCHEMA)
-    appointments, citations, tasks = extract_facts(documents)
+    columns = None
+    if rows is not None:
+        columns = (
+            [r["seq"] for r in rows],
+            [r["body"] for r in rows],
+            [r["doc_number"] for r in rows],
+        )
+    appointments, citations, tasks = extract_facts(documents, columns)
     return (
         conform(appointments, APPOINTMENT_SCHEMA),
         conform(citations, CITATION_SCHEMA),
@@ -154,8 +167,8 @@ def parse_gazette_text(text: str, *, rules: str | None = None) -> Parsed:
                 warnings.append(
                     f"table of contents line {entry.line + 1}: {entry.title!r} not found in the text"
                 )
-    documents = _documents(lines, segments, conf)
-    appointments, citations, tasks = _facts(documents, warnings)
+    documents, rows = _documents(lines, segments, conf)
+    appointments, citations, tasks = _facts(documents, warnings, rows)
     return Parsed(
         kind="gazette_issue",
         documents=documents,

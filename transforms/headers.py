@@ -51,8 +51,12 @@ _NOT_KEY = re.compile(r"[\W_]+")
 
 
 def key(text: str) -> str:
-    """A comparison key: letters, digits and Chinese only (spaces, brackets, quotes gone)."""
-    return _NOT_KEY.sub("", text)
+    """A comparison key: letters, digits and Chinese only (spaces, brackets, quotes gone).
+
+    ``[\\W_]`` is exactly what ``str.isalnum`` rejects, so a text that is all letters and
+    digits is its own key: one C test, where the substitution looks up the Unicode category
+    of every character (~30 ns each)."""
+    return text if text.isalnum() else _NOT_KEY.sub("", text)
 
 
 def _nonblank(lines: list[str], i: int) -> int:

@@ -24,6 +24,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 from transforms.dates import cn_to_int
 
@@ -430,15 +431,19 @@ def _table_rows(lines: list[str]) -> list[TaskRow]:
     return rows
 
 
-def extract_tasks(body: str | None) -> list[dict]:
-    """Every (task, unit) assignment in a body as dicts (task_no, task, unit, role)."""
-    return [dict(zip(TASK_FIELDS, row, strict=True)) for row in task_rows(body)]
+def extract_tasks(body: str | None, *, as_tuples: bool = False) -> list[Any]:
+    """Every (task, unit) assignment in a body as dicts (task_no, task, unit, role).
+
+    With ``as_tuples`` the rows are :data:`TaskRow` tuples in :data:`TASK_FIELDS` order: a
+    table of hundreds of rows costs a dict per row otherwise, and
+    :func:`transforms.facts.extract_facts` builds its frame column by column from them.
+    """
+    rows = _task_rows(body)
+    return rows if as_tuples else [dict(zip(TASK_FIELDS, row, strict=True)) for row in rows]
 
 
-def task_rows(body: str | None) -> list[TaskRow]:
-    """:func:`extract_tasks` as tuples in :data:`TASK_FIELDS` order: a table of hundreds of
-    rows costs a dict per row otherwise, and :func:`transforms.facts.extract_facts` builds its
-    frame column by column from these."""
+def _task_rows(body: str | None) -> list[TaskRow]:
+    """:func:`extract_tasks` as tuples."""
     if not body:
         return []
     p = _patterns()
