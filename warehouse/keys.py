@@ -14,6 +14,23 @@ import re
 import polars as pl
 
 _WS = re.compile(r"\s+")
+_KEY_COLUMNS = (
+    "doc_number", "doc_year", "title", "signed_date", "published_date", "issuers", "genre", "body",
+)  # fmt: skip
+# Content hashes were first computed with polars' regex \s, the Unicode White_Space set.
+# str.split() splits on those and on U+001C-U+001F too: those four are spelled out.
+_RUST_WS = re.compile("[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+_NOT_RUST_WS = ("\x1c", "\x1d", "\x1e", "\x1f")
+
+
+def _no_space(text: str) -> str:
+    """``text`` without Unicode White_Space: str.split() (~4x faster than the regex) unless
+    the text holds a character that only Python counts as whitespace."""
+    if any(c in text for c in _NOT_RUST_WS):
+        return _RUST_WS.sub("", text)
+    return "".join(text.split())
+
+
 _PUNCT = str.maketrans(
     {
         "（": "(",
@@ -68,32 +85,40 @@ def document_keys(docs: pl.DataFrame, context: str | pl.Series | None = None) ->
     undated, unnumbered documents of the same title in different issues. A pure function of
     the parsed frame, so the parse workers compute it and the single loader does not have to.
     """
-    ctx = (
-        context
-        if isinstance(context, pl.Series)
-        else pl.repeat(context, docs.height, dtype=pl.Utf8, eager=True)
-    )
-    rows = docs.select("doc_number", "doc_year", "title", "signed_date", "published_date").rows()
+    col = {c: docs[c].to_list() for c in _KEY_COLUMNS}
+    ctx = list(context) if isinstance(context, pl.Series) else [context] * docs.height
     ids = [
-        _sha(document_key(n, y, t, s or p, c)) for (n, y, t, s, p), c in zip(rows, ctx, strict=True)
-    ]
-    content = docs.select(
-        pl.concat_str(
-            [
-                pl.col("title").fill_null("").str.replace_all(r"\s+", ""),
-                pl.col("doc_number").fill_null(""),
-                pl.col("issuers").list.join("、").fill_null(""),
-                pl.col("signed_date").cast(pl.Utf8).fill_null(""),
-                pl.col("genre").fill_null(""),
-                pl.col("body").fill_null("").str.replace_all(r"\s+", ""),
-            ],
-            separator="\x1f",
+        _sha(document_key(n, y, t, s or p, c))
+        for n, y, t, s, p, c in zip(
+            col["doc_number"], col["doc_year"], col["title"], col["signed_date"],
+            col["published_date"], ctx, strict=True,
         )
-    ).to_series()
+    ]  # fmt: skip
+    # The content hash, in Python over the row values: the same string polars' concat_str of
+    # these columns gave (so the same hashes as in existing warehouses), at a fifth of the CPU.
+    hashes = [
+        _sha(
+            "\x1f".join(
+                (
+                    _no_space(title or ""),
+                    number or "",
+                    "、".join(i for i in issuers if i is not None) if issuers is not None else "",
+                    signed.isoformat() if signed is not None else "",
+                    genre or "",
+                    _no_space(body or ""),
+                )
+            ),
+            64,
+        )
+        for title, number, issuers, signed, genre, body in zip(
+            col["title"], col["doc_number"], col["issuers"], col["signed_date"], col["genre"],
+            col["body"], strict=True,
+        )
+    ]  # fmt: skip
     return pl.DataFrame(
         [
             pl.Series("document_id", ids, dtype=pl.Utf8),
-            pl.Series("content_sha256", [_sha(c, 64) for c in content], dtype=pl.Utf8),
+            pl.Series("content_sha256", hashes, dtype=pl.Utf8),
         ]
     )
 
