@@ -132,7 +132,10 @@ def reprocess(
                     ).fetchall()
                 }
                 ids = [i for i in ids if i in held]
-            todo = refs_from_raw(con, ids)
+            unreadable: list[Outcome] = []
+            todo = refs_from_raw(con, ids, unreadable)
         logger.info("reprocessing %d raw items from the warehouse (no network)", len(todo))
-        outcomes = parse_all(todo)
+        for o in unreadable:
+            logger.error("raw item kept out of the reprocess: %s", o.error)
+        outcomes = unreadable + parse_all(todo)
         return load_and_finish(db, run_id, outcomes, {"pages_fetched": 0}, "reprocess")

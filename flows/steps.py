@@ -17,10 +17,10 @@ import polars as pl
 
 from flows.parse import Outcome, RawRef, parse_one
 from sources.raw import RawItem
-from warehouse.db import frame
+from warehouse.db import frame, one_row
 from warehouse.issuers import refresh_issuers
 from warehouse.load import LoadInput, LoadResult, load_batch, quarantine
-from warehouse.raw import read_raw, register_source, store_raw
+from warehouse.raw import RawStoreError, read_raw, register_source
 
 # Re-exported: the parse step lives in flows.parse (a module the pool's workers import
 # without DuckDB); callers and tests import these from here.
@@ -55,13 +55,30 @@ def stage_items(
     return stage_many(con, items, run_id=run_id, force=force)
 
 
+_REF_SQL = "SELECT raw_id, source_id, uri, kind, sha256, encoding FROM raw_item WHERE raw_id = ?"
+
+
 def refs_from_raw(
-    con: duckdb.DuckDBPyConnection, raw_ids: Iterable[str]
+    con: duckdb.DuckDBPyConnection,
+    raw_ids: Iterable[str],
+    unreadable: list[Outcome] | None = None,
 ) -> list[tuple[RawRef, bytes]]:
-    """Raw items read back from the warehouse with their bytes, for a reprocess (no network)."""
+    """Raw items read back from the warehouse with their bytes, for a reprocess (no network).
+
+    An item whose bytes the raw store no longer has (or has altered) raises, unless
+    ``unreadable`` is given: then it is added there as an Outcome (stage ``raw``, the file
+    named in the reason) for the caller to quarantine, and the others go on.
+    """
     out = []
     for rid in raw_ids:
-        r = read_raw(con, rid)
+        try:
+            r = read_raw(con, rid)
+        except RawStoreError as exc:
+            if unreadable is None:
+                raise
+            ref = RawRef(*one_row(con, _REF_SQL, [rid]), {}, False, True)
+            unreadable.append(Outcome(ref, stage="raw", error=f"{ref.uri}: {exc}"))
+            continue
         ref = RawRef(
             r["raw_id"],
             r["source_id"],
@@ -211,13 +228,13 @@ def stage_many(
 ) -> list[RawRef]:
     """:func:`stage_items` for many items at once: one query says which are known, one
     transaction stores the new ones (through Arrow), so staging 10,000 files costs a few
-    statements instead of 40,000. Large inputs still go through ``store_raw`` (raw store files).
+    statements instead of 40,000. Inputs over ``INLINE_MAX_BYTES`` go to the raw store files first.
     """
     import json
 
     import pyarrow as pa
 
-    from warehouse.raw import INLINE_MAX_BYTES, raw_id_for
+    from warehouse.raw import INLINE_MAX_BYTES, raw_id_for, write_blobs
 
     items = list(items)
     if not items:
@@ -239,21 +256,23 @@ def stage_many(
     fresh: dict[str, RawItem] = {}
     for rid, it in zip(ids, items, strict=True):
         if rid not in known and rid not in fresh:
-            if len(it.content) > INLINE_MAX_BYTES:
-                store_raw(
-                    con, source_id=it.source_id, uri=it.uri, kind=it.kind, content=it.content, fetched_at=it.fetched_at,
-                    media_type=it.media_type, encoding=it.encoding, http_status=it.http_status, headers=it.headers,
-                    hints=it.hints, run_id=run_id,
-                )  # fmt: skip
-            else:
-                fresh[rid] = it
+            fresh[rid] = it
     if fresh:
         rows = list(fresh.items())
+        # Large inputs go to the raw store first (files before the rows that name them).
+        stored = write_blobs(
+            con,
+            {sha_of[rid]: it.content for rid, it in rows if len(it.content) > INLINE_MAX_BYTES},
+        )
         blobs = pa.table(
             {
                 "sha256": [sha_of[rid] for rid, _ in rows],
-                "content": pa.array([it.content for _, it in rows], type=pa.binary()),
+                "content": pa.array(
+                    [None if sha_of[rid] in stored else it.content for rid, it in rows],
+                    type=pa.binary(),
+                ),
                 "size_bytes": [len(it.content) for _, it in rows],
+                "file_path": pa.array([stored.get(sha_of[rid]) for rid, _ in rows], pa.string()),
             }
         )
         raws = pa.table(
@@ -282,7 +301,7 @@ def stage_many(
         try:
             con.execute(
                 "INSERT INTO raw_blob (sha256, content, size_bytes, file_path)"
-                " SELECT DISTINCT ON (sha256) sha256, content, size_bytes, NULL FROM staged_blobs"
+                " SELECT DISTINCT ON (sha256) sha256, content, size_bytes, file_path FROM staged_blobs"
                 " ON CONFLICT DO NOTHING"
             )
             con.execute(

@@ -239,6 +239,12 @@ def load_batch(
             "UPDATE quarantine SET resolved_at = ? WHERE resolved_at IS NULL AND raw_id IN (SELECT raw_id FROM inputs)",
             [now],
         )
+        # The batch's frames go before COMMIT: the checkpoint a COMMIT may run is the loader's
+        # memory peak, and they are no longer needed by then.
+        for name in registered:
+            con.unregister(name)
+        registered.clear()
+        del f, docs, appearances, inputs
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -18,7 +18,15 @@ import duckdb
 
 from warehouse.db import one_row
 
-INLINE_MAX_BYTES = 4 * 1024 * 1024  # larger inputs (big PDFs) go to the raw store directory
+# Inputs up to this size are stored in the warehouse file (raw_blob.content); larger ones (whole
+# gazette issues, PDFs) in the raw store directory beside it. Long values cost DuckDB at every
+# checkpoint (held in memory until then, then compressed): with gazette issues inline, the raw
+# text was the loader's largest memory item and a third of its time. See docs/scaling.md.
+INLINE_MAX_BYTES = 64 * 1024
+
+
+class RawStoreError(RuntimeError):
+    """A raw item's bytes are missing from the raw store or no longer match their hash."""
 
 
 def raw_store_dir(con: duckdb.DuckDBPyConnection) -> Path:
@@ -29,21 +37,48 @@ def raw_store_dir(con: duckdb.DuckDBPyConnection) -> Path:
     return Path(path).with_name(Path(path).name + ".raw")
 
 
-def _write_blob(con: duckdb.DuckDBPyConnection, sha: str, content: bytes) -> str:
-    """Write a large input to the raw store (atomically: temp file + rename); returns its relative path."""
+def write_blobs(con: duckdb.DuckDBPyConnection, blobs: Mapping[str, bytes]) -> dict[str, str]:
+    """Write inputs to the raw store, content-addressed (``<sha[:2]>/<sha>``); returns each
+    sha256's path relative to the warehouse file.
+
+    Each file is written whole before it gets its name (temp file, fsync, rename), so a crash
+    leaves no partial blob; a blob already there is not written again. Call it before the
+    transaction that records the rows: a file without a row is harmless, a row without its
+    file is not.
+    """
     root = raw_store_dir(con)
-    target = root / sha[:2] / sha
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(root, 0o700)
-        tmp = target.with_suffix(".part")
-        with open(tmp, "wb") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    return str(target.relative_to(root.parent))
+    root.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(root, 0o700)
+    paths: dict[str, str] = {}
+    for sha, content in blobs.items():
+        target = root / sha[:2] / sha
+        if not target.exists():
+            target.parent.mkdir(mode=0o700, exist_ok=True)
+            tmp = target.with_suffix(".part")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(content)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, target)
+        paths[sha] = str(target.relative_to(root.parent))
+    return paths
+
+
+def read_blob(con: duckdb.DuckDBPyConnection, sha: str, file_path: str) -> bytes:
+    """A raw store blob's bytes, checked against its hash (a raw layer that cannot be trusted
+    is worse than one that fails): :class:`RawStoreError` names the file otherwise."""
+    path = raw_store_dir(con).parent / file_path
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise RawStoreError(
+            f"raw store file {path} is missing (sha256 {sha}): restore the raw store beside "
+            "the warehouse file, or fetch the input again"
+        ) from None
+    if hashlib.sha256(content).hexdigest() != sha:
+        raise RawStoreError(f"raw store file {path} does not match its sha256 {sha}")
+    return content
 
 
 def raw_id_for(uri: str, sha256: str) -> str:
@@ -72,7 +107,7 @@ def store_raw(
     if one_row(con, "SELECT 1 FROM raw_item WHERE raw_id = ?", [raw_id]):
         return raw_id, False
     inline = len(content) <= INLINE_MAX_BYTES
-    file_path = None if inline else _write_blob(con, sha, content)
+    file_path = None if inline else write_blobs(con, {sha: content})[sha]
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
@@ -124,7 +159,7 @@ def read_raw(con: duckdb.DuckDBPyConnection, raw_id: str) -> dict[str, Any]:
     out = dict(zip(keys, row, strict=True))
     file_path = out.pop("file_path")
     if out["content"] is None and file_path:
-        out["content"] = (raw_store_dir(con).parent / file_path).read_bytes()
+        out["content"] = read_blob(con, out["sha256"], file_path)
     out["hints"] = json.loads(out["hints"] or "{}")
     return out
 
