@@ -17,7 +17,7 @@ import polars as pl
 
 from flows.parse import Outcome, RawRef, parse_one
 from sources.raw import RawItem
-from warehouse.db import frame, one_row
+from warehouse.db import WarehouseInvalidated, frame, one_row
 from warehouse.issuers import refresh_issuers
 from warehouse.load import LoadInput, LoadResult, load_batch, quarantine
 from warehouse.raw import RawStoreError, read_raw, register_source
@@ -94,6 +94,19 @@ def refs_from_raw(
     return out
 
 
+def _fatal_message(chunk: list[Outcome], loaded: int, exc: Exception) -> str:
+    names = ", ".join(o.ref.label for o in chunk[:3]) + (
+        f" and {len(chunk) - 3} more" if len(chunk) > 3 else ""
+    )
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return (
+        f"DuckDB stopped the warehouse while loading {names}: {first}. Nothing of this batch "
+        f"was committed; the {loaded} inputs loaded before it in this run are kept, and their "
+        "bytes are in the raw layer, so the next run loads the rest. An out-of-memory error "
+        "here means DuckDB needs a larger memory_limit."
+    )
+
+
 def load_outcomes(
     con: duckdb.DuckDBPyConnection,
     outcomes: Iterable[Outcome],
@@ -133,11 +146,15 @@ def load_outcomes(
         try:
             total += load_batch(con, [(_load_input(o), o.parsed) for o in chunk], run_id=run_id)
             loaded += len(chunk)
+        except duckdb.FatalException as exc:
+            raise WarehouseInvalidated(_fatal_message(chunk, loaded, exc)) from exc
         except duckdb.Error:
             for o in chunk:  # isolate the input the database refuses
                 try:
                     total += load_batch(con, [(_load_input(o), o.parsed)], run_id=run_id)
                     loaded += 1
+                except duckdb.FatalException as exc:
+                    raise WarehouseInvalidated(_fatal_message([o], loaded, exc)) from exc
                 except duckdb.Error as exc:
                     quarantine(
                         con,

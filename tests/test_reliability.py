@@ -208,6 +208,39 @@ def test_sigkill_mid_load_leaves_each_input_all_or_nothing(tmp_path, batch_size,
     assert one(db, "SELECT count(*) FROM raw_item WHERE parsed_sha256 IS NULL") == 0
 
 
+def test_a_fatal_database_error_stops_the_run_with_one_clear_message(
+    tmp_path, db_path, monkeypatch
+):
+    """DuckDB invalidates a connection after a fatal error (out of memory in a checkpoint): the
+    run must stop with one message naming the inputs, quarantine none of them as bad, and leave
+    the warehouse for the next run to complete."""
+    import duckdb
+
+    import warehouse.load as load
+    from warehouse.db import WarehouseInvalidated
+
+    issues = _issue_copies(tmp_path, 3)
+    real = load._load_facts
+
+    def fatal_once(con, has_prior):
+        monkeypatch.setattr(load, "_load_facts", real)
+        raise duckdb.FatalException("Failed to create checkpoint: failed to pin block")
+
+    monkeypatch.setattr(load, "_load_facts", fatal_once)
+    with pytest.raises(WarehouseInvalidated) as err:
+        ingest_files(db_path, issues)
+    message = str(err.value)
+    assert "issue_000.txt" in message and "failed to pin block" in message
+    assert "Nothing of this batch was committed" in message
+    assert one(db_path, "SELECT count(*) FROM fact_document") == 0
+    assert one(db_path, "SELECT count(*) FROM quarantine") == 0  # good inputs are not "bad"
+    assert one(db_path, "SELECT count(*) FROM raw_item") == 3  # bytes first: all kept
+
+    counts = ingest_files(db_path, issues)  # the next run completes the load
+    assert counts["quarantined"] == 0 and counts["documents_added"] == 3 * 11
+    assert one(db_path, "SELECT count(DISTINCT first_raw_id) FROM fact_document") == 3
+
+
 def stage_items_dry(path: Path):
     """A RawRef for a file without a warehouse (the oracle parse)."""
     from flows.steps import RawRef

@@ -32,6 +32,11 @@ class WarehouseBusy(RuntimeError):
     """Another process holds the warehouse file."""
 
 
+class WarehouseInvalidated(RuntimeError):
+    """DuckDB hit a fatal error (often out of memory in a checkpoint) and closed the connection
+    to further use: the file is as of the last commit; a new run carries on from there."""
+
+
 def default_path() -> Path:
     """``GAZETTE_DB`` if set, else ``data/gazette.duckdb``."""
     return Path(os.environ.get("GAZETTE_DB") or DEFAULT_DB)

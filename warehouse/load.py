@@ -14,6 +14,7 @@ keeps the previous version in ``document_history``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -247,11 +248,15 @@ def load_batch(
         del f, docs, appearances, inputs
         con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        # After a fatal error DuckDB refuses everything, ROLLBACK included: the error that
+        # counts is the first one, not a chain of refusals.
+        with contextlib.suppress(duckdb.FatalException):
+            con.execute("ROLLBACK")
         raise
     finally:
-        for name in registered:
-            con.unregister(name)
+        with contextlib.suppress(duckdb.FatalException):
+            for name in registered:
+                con.unregister(name)
     return result
 
 
