@@ -126,7 +126,7 @@ def _crawl_flow(flow_name: str, sites: list[SiteDefinition], db: str | None, par
                 refs = stage_items(con, local, run_id=run_id)
             todo.extend((r, it.content) for r, it in zip(refs, local, strict=True) if r.needs_parse)
         outcomes = parse_all(todo)
-        return load_and_finish(db, run_id, outcomes, {"pages_fetched": pages}, flow_name)
+        return load_and_finish(db, run_id, [outcomes], {"pages_fetched": pages}, flow_name)
 
 
 @flow(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from prefect import flow, get_run_logger
@@ -20,10 +20,12 @@ from flows.steps import Outcome, RawRef, load_outcomes, refs_from_raw, stage_ite
 from flows.tasks import parse_task
 from sources.local import expand, read_file
 from warehouse.db import connect
+from warehouse.issuers import refresh_issuers
 from warehouse.raw import select_raw_ids
 from warehouse.runs import finish_run, start_run
 
 WRITER_WAIT_SECONDS = 900.0  # a load waits this long for another run to release the warehouse
+REPROCESS_BATCH = 200  # raw items a reprocess reads, parses and loads at a time
 
 
 def current_run_id() -> str:
@@ -52,12 +54,27 @@ def parse_all(todo: list[tuple[RawRef, bytes]]) -> list[Outcome]:
 
 
 def load_and_finish(
-    db: str | None, run_id: str, outcomes: list[Outcome], counts: dict[str, int], flow_name: str
+    db: str | None,
+    run_id: str,
+    batches: Iterable[list[Outcome]],
+    counts: dict[str, int],
+    flow_name: str,
 ) -> dict[str, Any]:
-    """Load every outcome, write the run's row and log the one-line summary."""
+    """Load each batch of outcomes, then write the run's row and log the one-line summary.
+
+    ``batches`` may be a generator that reads and parses the next batch only when asked (a
+    reprocess of a whole archive): the warehouse is opened for each batch's load, not while
+    the next one is read or parsed, and the issuer tables are refreshed once at the end.
+    """
     logger = get_run_logger()
+    for outcomes in batches:
+        with connect(db, wait=WRITER_WAIT_SECONDS) as con:
+            got = load_outcomes(con, outcomes, run_id=run_id, progress=logger.info, refresh=False)
+        for key, value in got.items():
+            counts[key] = counts.get(key, 0) + value
     with connect(db, wait=WRITER_WAIT_SECONDS) as con:
-        counts.update(load_outcomes(con, outcomes, run_id=run_id, progress=logger.info))
+        if counts.get("inputs", 0) > counts.get("quarantined", 0):
+            refresh_issuers(con)  # canonical issuers, levels and regions over everything loaded
         state = "COMPLETED" if not counts.get("quarantined") else "COMPLETED_WITH_QUARANTINE"
         msg = (
             f"{flow_name}: {counts.get('inputs', 0)} inputs parsed, {counts.get('documents_added', 0)} documents added, "
@@ -100,7 +117,7 @@ def ingest(paths: list[str], db: str | None = None, force: bool = False) -> dict
         )
         outcomes = parse_all(todo)
         counts = {"pages_fetched": 0, "skipped": len(items) - len(todo)}
-        return load_and_finish(db, run_id, outcomes, counts, "ingest")
+        return load_and_finish(db, run_id, [outcomes], counts, "ingest")
 
 
 @flow(
@@ -132,10 +149,21 @@ def reprocess(
                     ).fetchall()
                 }
                 ids = [i for i in ids if i in held]
-            unreadable: list[Outcome] = []
-            todo = refs_from_raw(con, ids, unreadable)
-        logger.info("reprocessing %d raw items from the warehouse (no network)", len(todo))
-        for o in unreadable:
-            logger.error("raw item kept out of the reprocess: %s", o.error)
-        outcomes = unreadable + parse_all(todo)
-        return load_and_finish(db, run_id, outcomes, {"pages_fetched": 0}, "reprocess")
+        logger.info(
+            "reprocessing %d raw items from the warehouse (no network), %d at a time",
+            len(ids),
+            REPROCESS_BATCH,
+        )
+
+        def batches() -> Iterator[list[Outcome]]:
+            """Read and parse the raw items a batch at a time: memory holds one batch's
+            bytes and frames, whatever the size of the archive."""
+            for start in range(0, len(ids), REPROCESS_BATCH):
+                unreadable: list[Outcome] = []
+                with connect(db, wait=WRITER_WAIT_SECONDS) as con:
+                    todo = refs_from_raw(con, ids[start : start + REPROCESS_BATCH], unreadable)
+                for o in unreadable:
+                    logger.error("raw item kept out of the reprocess: %s", o.error)
+                yield unreadable + parse_all(todo)
+
+        return load_and_finish(db, run_id, batches(), {"pages_fetched": 0}, "reprocess")
