@@ -16,7 +16,9 @@ import duckdb
 import polars as pl
 
 from flows.parse import Outcome, RawRef, parse_one
+from sources.encoding import detect_encoding
 from sources.raw import RawItem
+from transforms.dispatch import MAX_INPUT_BYTES
 from warehouse.db import WarehouseInvalidated, frame, one_row
 from warehouse.issuers import refresh_issuers
 from warehouse.load import LoadInput, LoadResult, load_batch, quarantine
@@ -236,6 +238,17 @@ def ingest_files(
 # --- Streaming, parallel ingest (benchmark and large local corpora) -------------------------
 
 
+def text_encoding(item: RawItem) -> str | None:
+    """The encoding a text input decodes with, None for a PDF, or for bytes that no encoding
+    decodes (kept raw all the same: the parse step quarantines them with the reason)."""
+    if item.kind == "gazette_pdf" or len(item.content) > MAX_INPUT_BYTES:
+        return None  # larger inputs are refused at parse
+    try:
+        return detect_encoding(item.content)
+    except UnicodeDecodeError:
+        return None
+
+
 def stage_many(
     con: duckdb.DuckDBPyConnection,
     items: Iterable[RawItem],
@@ -274,6 +287,8 @@ def stage_many(
     for rid, it in zip(ids, items, strict=True):
         if rid not in known and rid not in fresh:
             fresh[rid] = it
+            if it.encoding is None:
+                it.encoding = text_encoding(it)
     if fresh:
         rows = list(fresh.items())
         # Large inputs go to the raw store first (files before the rows that name them).

@@ -10,7 +10,6 @@ import datetime as dt
 import glob
 from pathlib import Path
 
-from sources.encoding import detect_encoding
 from sources.raw import RawItem
 
 _HTML_EXT = {".html", ".htm", ".shtml", ".xhtml"}
@@ -51,20 +50,16 @@ def expand(paths: list[str | Path]) -> list[Path]:
 
 
 def read_file(path: str | Path, *, source_id: str = "local") -> RawItem:
-    """One local file as a RawItem; raises FileNotFoundError naming the path."""
+    """One local file as a RawItem; raises FileNotFoundError naming the path.
+
+    The text encoding is left for the raw layer to detect (``RawItem.encoding`` None): only
+    for files it has not stored before, so a run over an unchanged corpus decodes nothing.
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
     content = path.read_bytes()
     kind = kind_of(path, content[:4096])
-    encoding = None
-    if (
-        kind != "gazette_pdf" and len(content) <= 64 * 1024 * 1024
-    ):  # larger inputs are refused at parse
-        try:
-            encoding = detect_encoding(content)
-        except UnicodeDecodeError:
-            encoding = None  # kept raw; the parse step quarantines it with the reason
     mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
     return RawItem(
         source_id=source_id,
@@ -75,5 +70,4 @@ def read_file(path: str | Path, *, source_id: str = "local") -> RawItem:
         media_type={"gazette_pdf": "application/pdf", "portal_page": "text/html"}.get(
             kind, "text/plain"
         ),
-        encoding=encoding,
     )

@@ -112,3 +112,30 @@ def test_reprocess_quarantines_an_input_whose_raw_file_is_gone(db_path, monkeypa
     assert again["quarantined"] == 0
     with connect(db_path, read_only=True) as con:
         assert con.execute("SELECT resolved_at IS NOT NULL FROM quarantine").fetchone() == (True,)
+
+
+def test_the_encoding_is_detected_once_when_the_bytes_are_first_stored(
+    tmp_path, db_path, monkeypatch
+):
+    import flows.steps
+
+    gbk = tmp_path / "page_gbk.html"
+    gbk.write_bytes(PAGE.read_text(encoding="utf-8").encode("gb18030"))
+    calls = []
+    real = flows.steps.detect_encoding
+    monkeypatch.setattr(flows.steps, "detect_encoding", lambda b: calls.append(1) or real(b))
+
+    first = ingest_files(db_path, [ISSUE, PAGE, gbk])
+    assert first["quarantined"] == 0 and len(calls) == 3
+    with connect(db_path, read_only=True) as con:
+        enc = dict(con.execute("SELECT uri, encoding FROM raw_item").fetchall())
+        titles = con.execute(
+            "SELECT count(DISTINCT title), count(*) FROM fact_document_appearance a"
+            " JOIN fact_document d USING (document_id) WHERE a.source_uri LIKE '%.html'"
+        ).fetchone()
+    assert enc[str(gbk.resolve())] == "gb18030"
+    assert enc[str(PAGE.resolve())] == enc[str(ISSUE.resolve())] == "utf-8"
+    assert titles == (1, 2)  # the GB18030 copy reads as the same document
+
+    again = ingest_files(db_path, [ISSUE, PAGE, gbk])  # nothing new: nothing decoded
+    assert again["skipped"] == 3 and len(calls) == 3
