@@ -86,52 +86,6 @@ def raw_id_for(uri: str, sha256: str) -> str:
     return hashlib.sha256(f"{uri}\0{sha256}".encode()).hexdigest()[:32]
 
 
-def store_raw(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    source_id: str,
-    uri: str,
-    kind: str,
-    content: bytes,
-    fetched_at: dt.datetime | None = None,
-    media_type: str | None = None,
-    encoding: str | None = None,
-    http_status: int | None = None,
-    headers: Mapping[str, str] | None = None,
-    hints: Mapping[str, Any] | None = None,
-    run_id: str | None = None,
-) -> tuple[str, bool]:
-    """Store one input; returns ``(raw_id, is_new)``. Storing the same bytes again is a no-op."""
-    sha = hashlib.sha256(content).hexdigest()
-    raw_id = raw_id_for(uri, sha)
-    if one_row(con, "SELECT 1 FROM raw_item WHERE raw_id = ?", [raw_id]):
-        return raw_id, False
-    inline = len(content) <= INLINE_MAX_BYTES
-    file_path = None if inline else write_blobs(con, {sha: content})[sha]
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(
-            "INSERT INTO raw_blob (sha256, content, size_bytes, file_path) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [sha, content if inline else None, len(content), file_path],
-        )
-        con.execute(
-            "INSERT INTO raw_item (raw_id, source_id, uri, kind, sha256, media_type, encoding,"
-            " http_status, headers, hints, fetched_at, run_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                raw_id, source_id, uri, kind, sha, media_type, encoding, http_status,
-                json.dumps(dict(headers or {}), ensure_ascii=False),
-                json.dumps(dict(hints or {}), ensure_ascii=False),
-                fetched_at or dt.datetime.now(dt.UTC), run_id,
-            ],
-        )  # fmt: skip
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    return raw_id, True
-
-
 def read_raw(con: duckdb.DuckDBPyConnection, raw_id: str) -> dict[str, Any]:
     """One raw row with its bytes, for a reprocess."""
     row = one_row(
