@@ -25,7 +25,7 @@ from warehouse.raw import select_raw_ids
 from warehouse.runs import finish_run, start_run
 
 WRITER_WAIT_SECONDS = 900.0  # a load waits this long for another run to release the warehouse
-REPROCESS_BATCH = 200  # raw items a reprocess reads, parses and loads at a time
+PARSE_BATCH = 200  # inputs parsed and then loaded at a time (a reprocess also reads them so)
 
 
 def current_run_id() -> str:
@@ -53,6 +53,22 @@ def parse_all(todo: list[tuple[RawRef, bytes]]) -> list[Outcome]:
     return [f.result() for f in futures]
 
 
+def parsed_in_batches(todo: list[tuple[RawRef, bytes]]) -> Iterator[list[Outcome]]:
+    """Parse ``todo`` a batch at a time, for :func:`load_and_finish` to load each batch before
+    the next is parsed: a run holds one batch's parsed frames, not every input's."""
+    for start in range(0, len(todo), PARSE_BATCH):
+        yield parse_all(todo[start : start + PARSE_BATCH])
+
+
+_LOAD_COUNTS = (
+    "inputs",
+    "documents_added",
+    "documents_updated",
+    "documents_unchanged",
+    "quarantined",
+)
+
+
 def load_and_finish(
     db: str | None,
     run_id: str,
@@ -67,13 +83,15 @@ def load_and_finish(
     the next one is read or parsed, and the issuer tables are refreshed once at the end.
     """
     logger = get_run_logger()
+    for key in _LOAD_COUNTS:  # a run with nothing to parse still reports its zeros
+        counts.setdefault(key, 0)
     for outcomes in batches:
         with connect(db, wait=WRITER_WAIT_SECONDS) as con:
             got = load_outcomes(con, outcomes, run_id=run_id, progress=logger.info, refresh=False)
-        for key, value in got.items():
-            counts[key] = counts.get(key, 0) + value
+        for key in _LOAD_COUNTS:
+            counts[key] += got[key]
     with connect(db, wait=WRITER_WAIT_SECONDS) as con:
-        if counts.get("inputs", 0) > counts.get("quarantined", 0):
+        if counts["inputs"] > counts["quarantined"]:
             refresh_issuers(con)  # canonical issuers, levels and regions over everything loaded
         state = "COMPLETED" if not counts.get("quarantined") else "COMPLETED_WITH_QUARANTINE"
         msg = (
@@ -115,9 +133,8 @@ def ingest(paths: list[str], db: str | None = None, force: bool = False) -> dict
             sum(r.is_new for r in refs),
             len(todo),
         )
-        outcomes = parse_all(todo)
         counts = {"pages_fetched": 0, "skipped": len(items) - len(todo)}
-        return load_and_finish(db, run_id, [outcomes], counts, "ingest")
+        return load_and_finish(db, run_id, parsed_in_batches(todo), counts, "ingest")
 
 
 @flow(
@@ -152,16 +169,16 @@ def reprocess(
         logger.info(
             "reprocessing %d raw items from the warehouse (no network), %d at a time",
             len(ids),
-            REPROCESS_BATCH,
+            PARSE_BATCH,
         )
 
         def batches() -> Iterator[list[Outcome]]:
             """Read and parse the raw items a batch at a time: memory holds one batch's
             bytes and frames, whatever the size of the archive."""
-            for start in range(0, len(ids), REPROCESS_BATCH):
+            for start in range(0, len(ids), PARSE_BATCH):
                 unreadable: list[Outcome] = []
                 with connect(db, wait=WRITER_WAIT_SECONDS) as con:
-                    todo = refs_from_raw(con, ids[start : start + REPROCESS_BATCH], unreadable)
+                    todo = refs_from_raw(con, ids[start : start + PARSE_BATCH], unreadable)
                 for o in unreadable:
                     logger.error("raw item kept out of the reprocess: %s", o.error)
                 yield unreadable + parse_all(todo)

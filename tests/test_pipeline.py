@@ -167,3 +167,36 @@ def test_pdf_issues_give_the_same_documents_as_their_text(loaded, tmp_path):
         with connect(pdf_db, read_only=True) as con:
             from_pdf = con.execute(sql, [f"%{seed.stem}.pdf"]).fetchall()
         assert from_pdf == from_text
+
+
+def test_the_ingest_flow_parses_and_loads_a_batch_at_a_time(tmp_path, monkeypatch, loaded):
+    """One batch's frames in memory at a time: with batches of one input, three loads, and the
+    same warehouse as one batch gives (issuer tables refreshed once, over everything)."""
+    import flows.ingest
+
+    monkeypatch.setattr(flows.ingest, "PARSE_BATCH", 1)
+    sizes = []
+    real = flows.ingest.parse_all
+    monkeypatch.setattr(
+        flows.ingest, "parse_all", lambda todo: sizes.append(len(todo)) or real(todo)
+    )
+    db = tmp_path / "batched.duckdb"
+    counts = ingest(paths=[str(LIANGSHAN), str(PANZHIHUA), str(WEB)], db=str(db))
+    assert sizes == [1, 1, 1]
+    assert counts["inputs"] == 3 and counts["documents_added"] == 11 + 8 + 1
+    assert counts["state"] == "COMPLETED"
+
+    def rows(path):
+        with connect(path, read_only=True) as con:
+            return {
+                table: con.execute(
+                    f"SELECT * EXCLUDE (loaded_at, run_id) FROM {table} ORDER BY ALL"
+                ).fetchall()  # noqa: S608
+                if table == "fact_document"
+                else con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()  # noqa: S608
+                for table in ("fact_document", "document_issuer_canonical", "dim_issuer")
+            }
+
+    batched, whole = rows(db), rows(loaded[0])
+    assert len(batched["document_issuer_canonical"]) == 19
+    assert batched == whole

@@ -85,7 +85,7 @@ def test_reprocess_quarantines_an_input_whose_raw_file_is_gone(db_path, monkeypa
     from flows.ingest import reprocess
 
     # A batch at a time (memory bounded by one batch): here one input per batch.
-    monkeypatch.setattr(flows.ingest, "REPROCESS_BATCH", 1)
+    monkeypatch.setattr(flows.ingest, "PARSE_BATCH", 1)
     batches = []
     real_parse_all = flows.ingest.parse_all
     monkeypatch.setattr(
