@@ -131,3 +131,27 @@ def test_views_are_recreated_only_when_their_files_change(tmp_path: Path, monkey
     monkeypatch.setattr(wdb, "VIEWS", views)
     with wdb.connect(db) as con:  # a view file changed: every view is recreated
         assert con.execute("SELECT count(*) FROM citations").fetchone()[0] == 0
+
+
+def test_the_warehouse_is_opened_with_its_storage_options(tmp_path: Path) -> None:
+    """Row groups of ROW_GROUP_SIZE rows (a checkpoint rewrites the row group an append
+    touched: smaller ones keep that bounded), spill files beside the warehouse, and a file
+    that plain DuckDB opens with its views intact."""
+    import duckdb
+
+    db = tmp_path / "w.duckdb"
+    with wdb.connect(db) as con:
+        assert con.execute("SELECT current_setting('temp_directory')").fetchone() == (f"{db}.tmp",)
+        con.execute("CREATE TABLE scratch AS SELECT range AS i FROM range(20000)")
+        con.execute("CHECKPOINT")
+        groups = con.execute(
+            "SELECT row_group_id, max(start + count) - min(start) FROM pragma_storage_info('scratch')"
+            " GROUP BY ALL ORDER BY 1"
+        ).fetchall()
+    assert [n for _, n in groups] == [wdb.ROW_GROUP_SIZE, wdb.ROW_GROUP_SIZE, 20000 - 2 * 8192]
+    plain = duckdb.connect(str(db), read_only=True)
+    try:
+        assert plain.execute("SELECT count(*) FROM documents").fetchone() == (0,)
+        assert plain.execute("SELECT count(*) FROM scratch").fetchone() == (20000,)
+    finally:
+        plain.close()

@@ -131,6 +131,30 @@ def _busy_message(path: Path, exc: Exception) -> str:
     )
 
 
+# Rows per row group in the warehouse file (DuckDB's default is 122,880). A checkpoint rewrites
+# the row group that an append has touched; with the default, fact_document's bodies (80,000
+# rows at 10,000 issues) were all in one row group, rewritten and recompressed at every
+# checkpoint: loader CPU at 10,000 issues 61 -> 54 s with 8,192.
+ROW_GROUP_SIZE = 8192
+
+
+def _attach(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """The warehouse file attached (as ``gazette``, the default catalog) with its storage
+    options: DuckDB takes the row group size only at ATTACH, not at connect."""
+    con = duckdb.connect()
+    try:
+        options = "READ_ONLY" if read_only else f"ROW_GROUP_SIZE {ROW_GROUP_SIZE}"
+        literal = str(path).replace("'", "''")
+        con.execute(f"ATTACH '{literal}' AS gazette ({options})")
+        con.execute("USE gazette")
+        # Spill files beside the warehouse (an in-memory default catalog would put them in ./.tmp).
+        con.execute(f"SET temp_directory = '{literal}.tmp'")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 def open_db(
     path: str | Path | None = None, *, read_only: bool = False, wait: float = 0.0
 ) -> duckdb.DuckDBPyConnection:
@@ -148,7 +172,7 @@ def open_db(
     delay = 0.1
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = _attach(path, read_only=read_only)
             break
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
