@@ -153,5 +153,9 @@ def test_the_warehouse_is_opened_with_its_storage_options(tmp_path: Path) -> Non
     try:
         assert plain.execute("SELECT count(*) FROM documents").fetchone() == (0,)
         assert plain.execute("SELECT count(*) FROM scratch").fetchone() == (20000,)
+        # readers open the file as it is: two at once in one process, as before
+        with wdb.connect(db, read_only=True) as a, wdb.connect(db, read_only=True) as b:
+            assert a.execute("SELECT count(*) FROM scratch").fetchone() == (20000,)
+            assert b.execute("SELECT count(*) FROM scratch").fetchone() == (20000,)
     finally:
         plain.close()

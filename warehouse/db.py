@@ -138,14 +138,14 @@ def _busy_message(path: Path, exc: Exception) -> str:
 ROW_GROUP_SIZE = 8192
 
 
-def _attach(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """The warehouse file attached (as ``gazette``, the default catalog) with its storage
-    options: DuckDB takes the row group size only at ATTACH, not at connect."""
+def _attach(path: Path) -> duckdb.DuckDBPyConnection:
+    """The warehouse file attached for writing (as ``gazette``, the default catalog) with its
+    storage options: DuckDB takes the row group size only at ATTACH, not at connect. A second
+    open of the file in the same process is refused, as it was for a reader beside a writer."""
     con = duckdb.connect()
     try:
-        options = "READ_ONLY" if read_only else f"ROW_GROUP_SIZE {ROW_GROUP_SIZE}"
         literal = str(path).replace("'", "''")
-        con.execute(f"ATTACH '{literal}' AS gazette ({options})")
+        con.execute(f"ATTACH '{literal}' AS gazette (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
         con.execute("USE gazette")
         # Spill files beside the warehouse (an in-memory default catalog would put them in ./.tmp).
         con.execute(f"SET temp_directory = '{literal}.tmp'")
@@ -172,7 +172,8 @@ def open_db(
     delay = 0.1
     while True:
         try:
-            con = _attach(path, read_only=read_only)
+            # Readers open the file as it is; writers attach it with its storage options.
+            con = duckdb.connect(str(path), read_only=True) if read_only else _attach(path)
             break
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
