@@ -97,6 +97,7 @@ def refs_from_raw(
 
 
 def _fatal_message(chunk: list[Outcome], loaded: int, exc: Exception) -> str:
+    """What a fatal DuckDB error means for the run, naming the inputs it stopped at."""
     names = ", ".join(o.ref.label for o in chunk[:3]) + (
         f" and {len(chunk) - 3} more" if len(chunk) > 3 else ""
     )
@@ -259,6 +260,7 @@ def stage_many(
     """:func:`stage_items` for many items at once: one query says which are known, one
     transaction stores the new ones (through Arrow), so staging 10,000 files costs a few
     statements instead of 40,000. Inputs over ``INLINE_MAX_BYTES`` go to the raw store files first.
+    A new item without an encoding gets the detected one (set on the item, and stored).
     """
     import json
 
