@@ -22,7 +22,7 @@ import psutil
 
 from bench.baseline import run_baseline
 from bench.corpus import DEFAULT_OUT, build_corpus, corpus_files
-from flows.stream import StreamTimings, ingest_stream
+from flows.stream import CHUNK_SIZE, StreamTimings, ingest_stream
 
 COLUMNS = (
     ("N", "{:>6}"),
@@ -116,7 +116,7 @@ def format_row(row: Row) -> str:
 
 
 def bench_one(
-    n: int, *, workers: int, chunk_size: int, out_dir: Path, progress: bool = False
+    n: int, *, workers: int | None, chunk_size: int, out_dir: Path, progress: bool = False
 ) -> Row:
     """Build (or reuse) the corpus of ``n`` issues, ingest it into a fresh warehouse twice."""
     folder = build_corpus(n, out_dir)
@@ -149,8 +149,12 @@ def bench_one(
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, nargs="+", default=[100, 1000], help="corpus sizes (issues)")
-    ap.add_argument("--workers", type=int, default=2, help="parse processes (0: no pool)")
-    ap.add_argument("--chunk", type=int, default=100, help="issues per chunk / load transaction")
+    ap.add_argument(
+        "--workers", type=int, default=None, help="parse processes (default one per core; 0: none)"
+    )
+    ap.add_argument(
+        "--chunk", type=int, default=CHUNK_SIZE, help="issues per chunk / load transaction"
+    )
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="corpus cache and scratch dir")
     ap.add_argument("--progress", action="store_true", help="print progress to stderr")
     args = ap.parse_args(argv)

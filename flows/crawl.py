@@ -15,8 +15,9 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.ingest import WRITER_WAIT_SECONDS, load_and_finish, parsed_in_batches, recorded_run
+from flows.ingest import WRITER_WAIT_SECONDS, recorded_run, run_and_finish
 from flows.steps import stage_items
+from flows.stream import staged_batches
 from sources.crawl import CrawlReport, crawl
 from sources.definitions import SiteDefinition, load_sites
 from sources.http import Fetcher, FetchResult
@@ -125,8 +126,13 @@ def _crawl_flow(flow_name: str, sites: list[SiteDefinition], db: str | None, par
             with connect(db, wait=WRITER_WAIT_SECONDS) as con:
                 refs = stage_items(con, local, run_id=run_id)
             todo.extend((r, it.content) for r, it in zip(refs, local, strict=True) if r.needs_parse)
-        return load_and_finish(
-            db, run_id, parsed_in_batches(todo), {"pages_fetched": pages}, flow_name
+        return run_and_finish(
+            db,
+            run_id,
+            lambda _con: staged_batches(todo),
+            len(todo),
+            {"pages_fetched": pages},
+            flow_name,
         )
 
 

@@ -1,8 +1,9 @@
 """The ingest and reprocess flows: local files or the raw layer in, warehouse rows out.
 
-Each flow reads as its list of steps: stage raw (bytes first), parse every input that changed,
-load each input in its own transaction, record the run. The warehouse is opened only for the
-short stage and load steps, waiting for another writer rather than failing.
+Each flow reads as its list of steps: record the run, then a chunk at a time stage raw (bytes
+first), parse every input that changed in a pool of processes, load the chunk in one
+transaction (:mod:`flows.stream`, the engine every flow and the benchmark run), record the
+outcome. A run waits for another writer rather than failing.
 """
 
 from __future__ import annotations
@@ -10,22 +11,21 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+import duckdb
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
-from flows.steps import Outcome, RawRef, load_outcomes, refs_from_raw, stage_items
-from flows.tasks import parse_task
-from sources.local import expand, read_file
+from flows.stream import CHUNK_SIZE, Batch, file_batches, parse_workers, raw_batches, run_stream
+from flows.tasks import as_task_runs
+from sources.local import expand
 from warehouse.db import connect
-from warehouse.issuers import refresh_issuers
 from warehouse.raw import select_raw_ids
 from warehouse.runs import finish_run, start_run
 
 WRITER_WAIT_SECONDS = 900.0  # a load waits this long for another run to release the warehouse
-PARSE_BATCH = 200  # inputs parsed and then loaded at a time (a reprocess also reads them so)
 
 
 def current_run_id() -> str:
@@ -47,19 +47,6 @@ def recorded_run(db: str | None, flow_name: str, params: dict[str, Any]) -> Iter
         raise
 
 
-def parse_all(todo: list[tuple[RawRef, bytes]]) -> list[Outcome]:
-    """Parse inputs concurrently as named task runs (one per input)."""
-    futures = [parse_task.submit(ref, content) for ref, content in todo]
-    return [f.result() for f in futures]
-
-
-def parsed_in_batches(todo: list[tuple[RawRef, bytes]]) -> Iterator[list[Outcome]]:
-    """Parse ``todo`` a batch at a time, for :func:`load_and_finish` to load each batch before
-    the next is parsed: a run holds one batch's parsed frames, not every input's."""
-    for start in range(0, len(todo), PARSE_BATCH):
-        yield parse_all(todo[start : start + PARSE_BATCH])
-
-
 _LOAD_COUNTS = (
     "inputs",
     "documents_added",
@@ -69,30 +56,34 @@ _LOAD_COUNTS = (
 )
 
 
-def load_and_finish(
+def run_and_finish(
     db: str | None,
     run_id: str,
-    batches: Iterable[list[Outcome]],
+    make_batches: Callable[[duckdb.DuckDBPyConnection], Iterable[Batch]],
+    total: int,
     counts: dict[str, int],
     flow_name: str,
 ) -> dict[str, Any]:
-    """Load each batch of outcomes, then write the run's row and log the one-line summary.
+    """Parse and load the run's batches (:func:`flows.stream.run_stream`, each batch a task
+    run), then write the run's row and log the one-line summary.
 
-    ``batches`` may be a generator that reads and parses the next batch only when asked (a
-    reprocess of a whole archive): the warehouse is opened for each batch's load, not while
-    the next one is read or parsed, and the issuer tables are refreshed once at the end.
+    ``make_batches(con)`` reads (and stages) the next batch only when asked: a run holds two
+    batches in memory, whatever the size of the archive.
     """
     logger = get_run_logger()
+    got = run_stream(
+        db,
+        make_batches,
+        total,
+        wait=WRITER_WAIT_SECONDS,
+        run_id=run_id,
+        progress=logger.info,
+        wrap=as_task_runs,
+    )
     for key in _LOAD_COUNTS:  # a run with nothing to parse still reports its zeros
-        counts.setdefault(key, 0)
-    for outcomes in batches:
-        with connect(db, wait=WRITER_WAIT_SECONDS) as con:
-            got = load_outcomes(con, outcomes, run_id=run_id, progress=logger.info, refresh=False)
-        for key in _LOAD_COUNTS:
-            counts[key] += got[key]
+        counts[key] = counts.get(key, 0) + got[key]
+    counts["skipped"] = counts.get("skipped", 0) + got["skipped"]
     with connect(db, wait=WRITER_WAIT_SECONDS) as con:
-        if counts["inputs"] > counts["quarantined"]:
-            refresh_issuers(con)  # canonical issuers, levels and regions over everything loaded
         state = "COMPLETED" if not counts.get("quarantined") else "COMPLETED_WITH_QUARANTINE"
         msg = (
             f"{flow_name}: {counts.get('inputs', 0)} inputs parsed, {counts.get('documents_added', 0)} documents added, "
@@ -123,18 +114,18 @@ def ingest(paths: list[str], db: str | None = None, force: bool = False) -> dict
     with recorded_run(
         db, "ingest", {"paths": [str(p) for p in paths], "db": db, "force": force}
     ) as run_id:
-        items = [read_file(p) for p in files]
-        with connect(db, wait=WRITER_WAIT_SECONDS) as con:
-            refs = stage_items(con, items, run_id=run_id, force=force)
-        todo = [(ref, it.content) for ref, it in zip(refs, items, strict=True) if ref.needs_parse]
+        workers = parse_workers(len(files))
         logger.info(
-            "%d files read, %d new in the raw layer, %d to parse",
-            len(items),
-            sum(r.is_new for r in refs),
-            len(todo),
+            "%d files to read, store raw, parse and load %d at a time, parsed %s",
+            len(files),
+            CHUNK_SIZE,
+            f"by {workers} processes" if workers else "in this process",
         )
-        counts = {"pages_fetched": 0, "skipped": len(items) - len(todo)}
-        return load_and_finish(db, run_id, parsed_in_batches(todo), counts, "ingest")
+
+        def batches(con: duckdb.DuckDBPyConnection) -> Iterator[Batch]:
+            return file_batches(con, files, force=force, run_id=run_id)
+
+        return run_and_finish(db, run_id, batches, len(files), {"pages_fetched": 0}, "ingest")
 
 
 @flow(
@@ -169,18 +160,15 @@ def reprocess(
         logger.info(
             "reprocessing %d raw items from the warehouse (no network), %d at a time",
             len(ids),
-            PARSE_BATCH,
+            CHUNK_SIZE,
         )
 
-        def batches() -> Iterator[list[Outcome]]:
-            """Read and parse the raw items a batch at a time: memory holds one batch's
-            bytes and frames, whatever the size of the archive."""
-            for start in range(0, len(ids), PARSE_BATCH):
-                unreadable: list[Outcome] = []
-                with connect(db, wait=WRITER_WAIT_SECONDS) as con:
-                    todo = refs_from_raw(con, ids[start : start + PARSE_BATCH], unreadable)
-                for o in unreadable:
+        def batches(con: duckdb.DuckDBPyConnection) -> Iterator[Batch]:
+            """Read back the raw items a batch at a time: memory holds two batches' bytes and
+            frames, whatever the size of the archive."""
+            for batch in raw_batches(con, ids):
+                for o in batch.failed:
                     logger.error("raw item kept out of the reprocess: %s", o.error)
-                yield unreadable + parse_all(todo)
+                yield batch
 
-        return load_and_finish(db, run_id, batches(), {"pages_fetched": 0}, "reprocess")
+        return run_and_finish(db, run_id, batches, len(ids), {"pages_fetched": 0}, "reprocess")

@@ -215,25 +215,19 @@ def now_utc() -> dt.datetime:
 
 
 def ingest_files(
-    db: str | Path | None, paths: list[str | Path], *, force: bool = False, wait: float = 60.0
+    db: str | Path | None,
+    paths: list[str | Path],
+    *,
+    force: bool = False,
+    wait: float = 60.0,
+    workers: int | None = None,
 ) -> dict[str, int]:
-    """The ingest flow's steps without Prefect (benchmarks, fault tests, scripts).
+    """The ingest flow's engine without Prefect (benchmarks, fault tests, scripts):
+    :func:`flows.stream.ingest_stream`, so the same order and guarantees as the flow (bytes
+    stored first, then each chunk parsed and loaded in its own transaction)."""
+    from flows.stream import ingest_stream
 
-    Same order and guarantees as the flow: bytes stored first, then each input parsed and
-    loaded in its own transaction.
-    """
-    from sources.local import expand, read_file
-    from warehouse.db import connect
-
-    items = [read_file(p) for p in expand(list(paths))]
-    with connect(db, wait=wait) as con:
-        refs = stage_items(con, items, force=force)
-        outcomes = [
-            parse_one(r, it.content) for r, it in zip(refs, items, strict=True) if r.needs_parse
-        ]
-        counts = load_outcomes(con, outcomes)
-    counts["skipped"] = len(items) - len(outcomes)
-    return counts
+    return ingest_stream(db, paths, force=force, wait=wait, workers=workers)
 
 
 # --- Streaming, parallel ingest (benchmark and large local corpora) -------------------------

@@ -1,37 +1,64 @@
-"""Streaming ingest for large corpora: chunks of files, a process pool of parsers, bulk loads.
+"""The parse-and-load engine every flow runs: chunks of inputs, a pool of parse processes, one
+transaction per chunk, the load of one chunk overlapping the parse of the next.
 
-The same steps as :func:`flows.steps.ingest_files` (bytes first, then parse, then one
-transaction per chunk), arranged so that memory stays bounded and the load of one chunk
-overlaps the parse of the next. The benchmark (``python -m bench``) runs this.
+A run is a stream of :class:`Batch` es (local files read and staged a chunk at a time, raw items
+read back for a reprocess, or pages a crawl has already staged). Each batch is handed to a
+process pool of parsers (``spawn``: polars and DuckDB hold thread pools a forked child would
+inherit locked); while the pool parses it, the previous batch is loaded in one transaction.
+Memory stays bounded by two batches whatever the corpus size. The ingest, reprocess, nightly
+and backfill flows, ``flows.steps.ingest_files`` and the benchmark (``python -m bench``) all run
+this one path, so the benchmark measures what an operator runs.
+
+Parsing happens in processes, not in Prefect task runs: the parse is CPU-bound Python, which
+threads (Prefect's default task runner) cannot run in parallel, and a task run per input cost
+~40 ms of API calls and a persisted result each. Prefect sees one task run per batch (see
+``flows.tasks.batch_task``), named by its inputs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.parse import Outcome, lower_priority, parse_job
-from flows.steps import load_outcomes, stage_many
+import duckdb
+
+from flows.parse import Outcome, RawRef, lower_priority, parse_job
+from flows.steps import load_outcomes, refs_from_raw, stage_many
 from warehouse.issuers import refresh_issuers
 
-_COUNT_KEYS = (
+# Inputs staged, parsed and loaded at a time (one transaction each). Larger chunks gave the
+# same time and a higher peak (200-300 issues a chunk: up to 1.14 GB at 10,000 issues).
+CHUNK_SIZE = 100
+# Below this many inputs, parse in this process: starting a pool (~1 s of imports per process,
+# in parallel) costs more than it saves.
+MIN_POOL_INPUTS = 16
+# DuckDB's buffer pool for a loading connection (MB). Its default is 80% of RAM; capped, it must
+# still hold the primary-key indexes of the dimension and document tables (a 256 MB cap once
+# made a checkpoint fail fatally; 320 MB holds a 10,000-issue load). GAZETTE_DB_MEMORY_MB
+# overrides it for a larger warehouse.
+DEFAULT_MEMORY_MB = 320
+
+COUNT_KEYS = (
     "inputs",
     "documents_added",
     "documents_updated",
     "documents_unchanged",
     "quarantined",
+    "skipped",
 )
 
 
 @dataclass
 class StreamTimings:
-    """Wall seconds of each phase of :func:`ingest_stream`, as the loading process sees them.
+    """Wall seconds of each phase of a run, as the loading process sees them.
 
-    ``parse`` is the time spent waiting for the pool: the load of one chunk overlaps the
-    parse of the next, so the phases add up to less than the parse alone would take.
+    ``parse`` is the time spent waiting for the pool: the load of one batch overlaps the parse
+    of the next, so the phases add up to less than the parse alone would take.
     """
 
     read_stage: float = 0.0  # read files, hash, store bytes in the raw layer
@@ -44,107 +71,300 @@ class StreamTimings:
     bytes_read: int = 0
 
 
+@dataclass
+class Batch:
+    """One chunk of a run: the staged inputs to parse, with their bytes, and what needs no
+    parse (inputs already failed, such as raw bytes gone from the store, or unchanged)."""
+
+    jobs: list[tuple[RawRef, bytes]]
+    failed: list[Outcome] = field(default_factory=list)
+    skipped: int = 0
+    bytes_read: int = 0
+    label: str = ""
+
+    @property
+    def size(self) -> int:
+        """Inputs this batch stands for."""
+        return len(self.jobs) + len(self.failed) + self.skipped
+
+
+def batch_label(names: list[str], first: int, total: int) -> str:
+    """``inputs 201-400 of 1,000 (000200.txt … 000399.txt)``: for logs and task-run names."""
+    span = names[0] if len(names) == 1 else f"{names[0]} … {names[-1]}"
+    return f"inputs {first + 1}-{first + len(names)} of {total:,} ({span})"
+
+
+def file_batches(
+    con: duckdb.DuckDBPyConnection,
+    files: list[Path],
+    *,
+    chunk_size: int | None = None,
+    force: bool = False,
+    run_id: str | None = None,
+) -> Iterator[Batch]:
+    """Local files a chunk at a time: read, then stored in the raw layer (bytes first) before
+    anything parses them. Files whose exact bytes were parsed before are skipped (``force``
+    parses them again)."""
+    from sources.local import read_file
+
+    size = chunk_size or CHUNK_SIZE
+    for start in range(0, len(files), size):
+        chunk = files[start : start + size]
+        items = [read_file(p) for p in chunk]
+        refs = stage_many(con, items, run_id=run_id, force=force)
+        jobs = [(r, it.content) for r, it in zip(refs, items, strict=True) if r.needs_parse]
+        yield Batch(
+            jobs,
+            skipped=len(items) - len(jobs),
+            bytes_read=sum(len(it.content) for it in items),
+            label=batch_label([p.name for p in chunk], start, len(files)),
+        )
+
+
+def staged_batches(
+    todo: list[tuple[RawRef, bytes]], *, chunk_size: int | None = None
+) -> Iterator[Batch]:
+    """Inputs already in the raw layer with their bytes (what a crawl fetched and staged)."""
+    size = chunk_size or CHUNK_SIZE
+    for start in range(0, len(todo), size):
+        chunk = todo[start : start + size]
+        yield Batch(
+            chunk,
+            bytes_read=sum(len(c) for _, c in chunk),
+            label=batch_label([r.label for r, _ in chunk], start, len(todo)),
+        )
+
+
+def raw_batches(
+    con: duckdb.DuckDBPyConnection, raw_ids: list[str], *, chunk_size: int | None = None
+) -> Iterator[Batch]:
+    """Raw items read back from the warehouse a chunk at a time (a reprocess: no network); an
+    item whose bytes the raw store lost is a failed input (stage ``raw``), the others go on."""
+    size = chunk_size or CHUNK_SIZE
+    for start in range(0, len(raw_ids), size):
+        unreadable: list[Outcome] = []
+        jobs = refs_from_raw(con, raw_ids[start : start + size], unreadable)
+        names = [r.label for r, _ in jobs] + [o.ref.label for o in unreadable]
+        yield Batch(
+            jobs,
+            failed=unreadable,
+            bytes_read=sum(len(c) for _, c in jobs),
+            label=batch_label(names, start, len(raw_ids)),
+        )
+
+
+def parse_workers(total: int, workers: int | None = None) -> int:
+    """How many parse processes a run of ``total`` inputs gets: ``workers`` if given, else
+    ``GAZETTE_PARSE_WORKERS``, else one per core; none (parse in this process) for a handful."""
+    if workers is None:
+        env = os.environ.get("GAZETTE_PARSE_WORKERS", "").strip()
+        if env:
+            try:
+                workers = int(env)
+            except ValueError:
+                raise ValueError(
+                    f"GAZETTE_PARSE_WORKERS={env!r}: expected a number of processes (0 = none)"
+                ) from None
+        elif total < MIN_POOL_INPUTS:
+            workers = 0
+        else:
+            workers = os.cpu_count() or 1
+    return max(0, workers)
+
+
+@contextlib.contextmanager
+def parse_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """A spawn pool of ``workers`` parse processes at lower CPU priority (None for 0: parse in
+    this process). Spawn, never fork: polars and DuckDB hold thread pools a forked child
+    inherits locked."""
+    if workers <= 0:
+        yield None
+        return
+    import multiprocessing
+
+    pool = ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("spawn"), initializer=lower_priority
+    )
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def memory_limit_mb() -> int | None:
+    """The loading connection's DuckDB memory cap: GAZETTE_DB_MEMORY_MB (0: DuckDB's default)."""
+    env = os.environ.get("GAZETTE_DB_MEMORY_MB", "").strip()
+    if not env:
+        return DEFAULT_MEMORY_MB
+    try:
+        mb = int(env)
+    except ValueError:
+        raise ValueError(f"GAZETTE_DB_MEMORY_MB={env!r}: expected megabytes (0 = no cap)") from None
+    return mb or None
+
+
+def tune_loader(
+    con: duckdb.DuckDBPyConnection, workers: int, memory_mb: int | None, threads: int | None
+) -> None:
+    """DuckDB settings of a loading connection: the memory cap, and one thread per core the
+    parse pool leaves (a DuckDB thread per core on top of the pool only fights it for the CPU:
+    4,000 issues on 2 cores loaded in 43.5 s with 2 threads, 40.6 s with 1)."""
+    if memory_mb:
+        con.execute(f"SET memory_limit = '{int(memory_mb)}MB'")
+    con.execute(f"SET threads = {threads or max(1, (os.cpu_count() or 1) - workers)}")
+
+
+LoadWrapper = Callable[[str, Callable[[], dict[str, int]]], dict[str, int]]
+
+
+def run_batches(
+    con: duckdb.DuckDBPyConnection,
+    batches: Iterable[Batch],
+    *,
+    pool: ProcessPoolExecutor | None,
+    run_id: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    timings: StreamTimings | None = None,
+    wrap: LoadWrapper | None = None,
+) -> dict[str, int]:
+    """Parse each batch in the pool while the previous one loads; returns the run's counts.
+
+    ``batches`` is read lazily, between loads, on this connection (staging the next chunk is
+    a short transaction of its own). ``wrap(label, load)`` runs each batch's wait-and-load, e.g.
+    as a Prefect task run; by default it is simply called. Issuer tables are not refreshed here.
+    """
+    t = timings if timings is not None else StreamTimings()
+    counts = dict.fromkeys(COUNT_KEYS, 0)
+    workers = getattr(pool, "_max_workers", 1) if pool is not None else 1
+    pending: tuple[Batch, Iterable[Outcome]] | None = None
+
+    def finish(batch: Batch, results: Iterable[Outcome]) -> dict[str, int]:
+        t1 = time.perf_counter()
+        outcomes = list(batch.failed) + list(results)
+        t2 = time.perf_counter()
+        t.parse += t2 - t1
+        t.parse_cpu += sum(o.seconds for o in outcomes)
+        t.parsed += sum(o.parsed is not None for o in outcomes)
+        t.documents += sum(o.parsed.documents.height for o in outcomes if o.parsed)
+        got = load_outcomes(
+            con, outcomes, run_id=run_id, refresh=False, batch_size=max(1, len(outcomes))
+        )
+        t.load += time.perf_counter() - t2
+        return got
+
+    def settle(batch: Batch, results: Iterable[Outcome]) -> None:
+        got = (wrap or (lambda _label, work: work()))(batch.label, lambda: finish(batch, results))
+        for k in COUNT_KEYS[:-1]:
+            counts[k] += got[k]
+        if progress:
+            progress(
+                f"{batch.label}: {got['documents_added']} documents added, "
+                f"{got['documents_updated']} updated, {got['quarantined']} quarantined"
+            )
+
+    it = iter(batches)
+    while True:
+        t0 = time.perf_counter()
+        batch = next(it, None)  # reads and stages the next chunk (overlapping the pool's work)
+        t.read_stage += time.perf_counter() - t0
+        if batch is None:
+            break
+        t.inputs += batch.size
+        t.bytes_read += batch.bytes_read
+        counts["skipped"] += batch.skipped
+        if not batch.jobs and not batch.failed:
+            continue
+        if pool is None:
+            submitted: Iterable[Outcome] = map(parse_job, batch.jobs)  # parsed when loaded
+        else:
+            per = max(1, len(batch.jobs) // (workers * 4))
+            submitted = pool.map(parse_job, batch.jobs, chunksize=per)
+        if pending is not None:
+            settle(*pending)
+        pending = (batch, submitted)
+    if pending is not None:
+        settle(*pending)
+    return counts
+
+
+def run_stream(
+    db: str | Path | None,
+    make_batches: Callable[[duckdb.DuckDBPyConnection], Iterable[Batch]],
+    total: int,
+    *,
+    workers: int | None = None,
+    wait: float = 60.0,
+    run_id: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    timings: StreamTimings | None = None,
+    wrap: LoadWrapper | None = None,
+    memory_limit: int | None | str = "default",
+    db_threads: int | None = None,
+) -> dict[str, int]:
+    """Open the warehouse (waiting up to ``wait`` s for another writer), run the batches that
+    ``make_batches(con)`` yields through the pool and the loader, then refresh the issuer
+    tables (canonical names, levels, regions) once if anything was loaded.
+
+    The warehouse stays open for the run: another run waits for it (``wait``) and then goes
+    on, as two overlapping runs must. ``total`` (inputs in the run) sizes the pool.
+    """
+    from warehouse.db import connect
+
+    n = parse_workers(total, workers)
+    mem = memory_limit_mb() if memory_limit == "default" else memory_limit
+    with parse_pool(n) as pool, connect(db, wait=wait) as con:
+        tune_loader(con, n, mem, db_threads)  # type: ignore[arg-type]
+        counts = run_batches(
+            con,
+            make_batches(con),
+            pool=pool,
+            run_id=run_id,
+            progress=progress,
+            timings=timings,
+            wrap=wrap,
+        )
+        if counts["inputs"] > counts["quarantined"]:
+            t0 = time.perf_counter()
+            refresh_issuers(con)
+            if timings is not None:
+                timings.load += time.perf_counter() - t0
+    return counts
+
+
 def ingest_stream(
     db: str | Path | None,
     paths: list[str | Path],
     *,
-    workers: int = 2,
-    chunk_size: int = 100,
+    workers: int | None = None,
+    chunk_size: int | None = None,
     force: bool = False,
     wait: float = 60.0,
+    run_id: str | None = None,
     timings: StreamTimings | None = None,
     progress: Callable[[str], None] | None = None,
-    memory_limit: int | None = 320,
+    wrap: LoadWrapper | None = None,
+    memory_limit: int | None | str = "default",
     db_threads: int | None = None,
 ) -> dict[str, int]:
-    """The steps of :func:`ingest_files`, streamed in chunks and parsed by a process pool.
-
-    Memory stays bounded by one chunk (its bytes and parsed frames), whatever the corpus size:
-    each chunk is read and staged (bytes first), parsed by ``workers`` processes, and loaded in
+    """Ingest local files (gazette issues as text or PDF, saved portal pages): each chunk of
+    ``chunk_size`` files is read and staged (bytes first), parsed by the pool, and loaded in
     one transaction. Inputs whose exact bytes were loaded before are skipped after one query.
-    ``workers=0`` parses in this process (no pool). ``memory_limit`` caps DuckDB's buffer
-    pool (MB) for this connection; the database spills to its file beyond it. ``db_threads``:
-    DuckDB's threads (default: the cores the pool leaves, at least one).
+    ``workers``: parse processes (default: see :func:`parse_workers`; 0 parses in this
+    process). ``memory_limit``: DuckDB's buffer pool in MB (default: :func:`memory_limit_mb`).
     """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from sources.local import expand
 
-    from sources.local import expand, read_file
-    from warehouse.db import connect
-
-    t = timings if timings is not None else StreamTimings()
     files = expand(list(paths))
-    counts = {"inputs": 0, "documents_added": 0, "documents_updated": 0}
-    counts |= {"documents_unchanged": 0, "quarantined": 0, "skipped": 0}
-    loaded_any = False
-    # spawn, never fork: polars and DuckDB hold thread pools that a forked child inherits locked
-    ctx = multiprocessing.get_context("spawn")
-    pool = (
-        ProcessPoolExecutor(workers, mp_context=ctx, initializer=lower_priority)
-        if workers > 0
-        else None
+    return run_stream(
+        db,
+        lambda con: file_batches(con, files, chunk_size=chunk_size, force=force, run_id=run_id),
+        len(files),
+        workers=workers,
+        wait=wait,
+        run_id=run_id,
+        progress=progress,
+        timings=timings,
+        wrap=wrap,
+        memory_limit=memory_limit,
+        db_threads=db_threads,
     )
-    try:
-        with connect(db, wait=wait) as con:
-            # DuckDB's buffer pool defaults to 80% of RAM. Capped, it must still hold the primary
-            # key indexes of the dimension/document tables (a 256 MB cap once made a checkpoint
-            # fail fatally, when fact tables still had keys); 320 MB holds 10,000 issues.
-            if memory_limit:
-                con.execute(f"SET memory_limit = '{int(memory_limit)}MB'")
-            # The pool's processes have the other cores: a DuckDB thread per core on top of them
-            # only fights them for the CPU (4,000 issues on 2 cores: 43.5 s with DuckDB's default
-            # of 2 threads, 40.6 s with 1; 2,000 issues: 27.3 s and 22.0 s).
-            con.execute(f"SET threads = {db_threads or max(1, (os.cpu_count() or 1) - workers)}")
-            pending: Iterable[Outcome] | None = None  # the chunk being parsed by the pool
-
-            def finish(results: Iterable[Outcome]) -> None:
-                """Wait for a chunk's parses, then load it in one transaction."""
-                nonlocal loaded_any
-                t1 = time.perf_counter()
-                outcomes = list(results)
-                t2 = time.perf_counter()
-                t.parse += t2 - t1
-                t.parse_cpu += sum(o.seconds for o in outcomes)
-                t.parsed += sum(o.parsed is not None for o in outcomes)
-                t.documents += sum(o.parsed.documents.height for o in outcomes if o.parsed)
-                c = load_outcomes(con, outcomes, refresh=False, batch_size=chunk_size)
-                loaded_any = loaded_any or c["inputs"] > c["quarantined"]
-                for k in _COUNT_KEYS:
-                    counts[k] += c[k]
-                t.load += time.perf_counter() - t2
-                if progress:
-                    progress(f"{t.inputs}/{len(files)} inputs read: {counts}")
-
-            for start in range(0, len(files), chunk_size):
-                t0 = time.perf_counter()
-                items = [read_file(p) for p in files[start : start + chunk_size]]
-                refs = stage_many(con, items, force=force)
-                todo = [(r, it.content) for r, it in zip(refs, items, strict=True) if r.needs_parse]
-                t.bytes_read += sum(len(it.content) for it in items)
-                t.inputs += len(items)
-                counts["skipped"] += len(items) - len(todo)
-                del items
-                t.read_stage += time.perf_counter() - t0
-                if not todo:
-                    continue
-                if pool is None:
-                    finish([parse_job(j) for j in todo])
-                    continue
-                # Submit this chunk, then load the previous one while the pool parses this one.
-                per = max(1, len(todo) // (workers * 4))
-                submitted = pool.map(parse_job, todo, chunksize=per)
-                del todo
-                if pending is not None:
-                    finish(pending)
-                pending = submitted
-            if pending is not None:
-                finish(pending)
-                pending = None
-            if loaded_any:
-                t0 = time.perf_counter()
-                refresh_issuers(con)
-                t.load += time.perf_counter() - t0
-    finally:
-        if pool is not None:
-            pool.shutdown()
-    return counts

@@ -1,31 +1,22 @@
-"""Prefect tasks: thin wrappers over :mod:`flows.steps`, named for what the UI should show."""
+"""Prefect tasks: thin wrappers over :mod:`flows.stream` and :mod:`flows.steps`, named for what
+the UI should show."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
+from collections.abc import Callable
 
 from prefect import task
-
-from flows.steps import Outcome, RawRef, parse_one, transforms_version
-
-_VERSION = transforms_version()
+from prefect.cache_policies import NO_CACHE
 
 
-def _parse_cache_key(_ctx: Any, params: dict[str, Any]) -> str:
-    """Cache parses on the raw item (uri + content hash) and the transform code's version."""
-    ref: RawRef = params["ref"]
-    return f"parse-{ref.raw_id}-{_VERSION}"
+@task(name="parse and load", task_run_name="{label}", cache_policy=NO_CACHE, retries=0)
+def batch_task(label: str, work: Callable[[], dict[str, int]]) -> dict[str, int]:
+    """One batch of a run (up to ``flows.stream.CHUNK_SIZE`` inputs): wait for the pool to
+    parse it, load it in one transaction. Not cached: the raw layer already knows which
+    inputs were parsed (``raw_item.parsed_sha256``), and a rerun skips them."""
+    return work()
 
 
-@task(
-    name="parse",
-    task_run_name="parse {ref.label}",
-    cache_key_fn=_parse_cache_key,
-    cache_expiration=dt.timedelta(days=30),  # persisted parses are not kept forever
-    persist_result=True,
-    retries=0,
-)
-def parse_task(ref: RawRef, content: bytes) -> Outcome:
-    """Decode, clean, split and extract one raw input (pure; failures come back as an Outcome)."""
-    return parse_one(ref, content)
+def as_task_runs(label: str, work: Callable[[], dict[str, int]]) -> dict[str, int]:
+    """A ``flows.stream`` load wrapper: each batch is a task run named by its inputs."""
+    return batch_task(label, work)

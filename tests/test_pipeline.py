@@ -170,21 +170,29 @@ def test_pdf_issues_give_the_same_documents_as_their_text(loaded, tmp_path):
 
 
 def test_the_ingest_flow_parses_and_loads_a_batch_at_a_time(tmp_path, monkeypatch, loaded):
-    """One batch's frames in memory at a time: with batches of one input, three loads, and the
-    same warehouse as one batch gives (issuer tables refreshed once, over everything)."""
-    import flows.ingest
+    """Two batches' frames in memory at most: with batches of one input, three loads, each a
+    task run named by its input, and the same warehouse as one batch gives (issuer tables
+    refreshed once, over everything)."""
+    import flows.stream
 
-    monkeypatch.setattr(flows.ingest, "PARSE_BATCH", 1)
+    monkeypatch.setattr(flows.stream, "CHUNK_SIZE", 1)
     sizes = []
-    real = flows.ingest.parse_all
+    real = flows.stream.load_outcomes
     monkeypatch.setattr(
-        flows.ingest, "parse_all", lambda todo: sizes.append(len(todo)) or real(todo)
+        flows.stream,
+        "load_outcomes",
+        lambda con, outcomes, **kw: sizes.append(len(outcomes)) or real(con, outcomes, **kw),
     )
     db = tmp_path / "batched.duckdb"
     counts = ingest(paths=[str(LIANGSHAN), str(PANZHIHUA), str(WEB)], db=str(db))
     assert sizes == [1, 1, 1]
     assert counts["inputs"] == 3 and counts["documents_added"] == 11 + 8 + 1
     assert counts["state"] == "COMPLETED"
+    assert _task_run_names(counts["run_id"]) == [
+        "inputs 1-1 of 3 (liangshan_gazette_2020-04.txt)",
+        "inputs 2-2 of 3 (panzhihua_gazette_2018-12.txt)",
+        "inputs 3-3 of 3 (liangshan_web_2020-06-19.txt)",
+    ]
 
     def rows(path):
         with connect(path, read_only=True) as con:
@@ -200,3 +208,43 @@ def test_the_ingest_flow_parses_and_loads_a_batch_at_a_time(tmp_path, monkeypatc
     batched, whole = rows(db), rows(loaded[0])
     assert len(batched["document_issuer_canonical"]) == 19
     assert batched == whole
+
+
+def _task_run_names(flow_run_id: str) -> list[str]:
+    """The names of a flow run's task runs, in start order (from the Prefect API)."""
+    from uuid import UUID
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[UUID(flow_run_id)]))
+        )
+    return [r.name for r in sorted(runs, key=lambda r: r.start_time or r.expected_start_time)]
+
+
+def test_the_ingest_flow_parses_in_a_pool_of_processes(tmp_path, monkeypatch, loaded):
+    """Parse processes (here two, as on a 2-core machine) give the same warehouse as parsing in
+    the flow's own process (what a run of fewer than MIN_POOL_INPUTS inputs does)."""
+    import flows.stream
+
+    monkeypatch.setenv("GAZETTE_PARSE_WORKERS", "2")
+    pools = []
+    real = flows.stream.parse_pool
+
+    def spy(workers):
+        pools.append(workers)
+        return real(workers)
+
+    monkeypatch.setattr(flows.stream, "parse_pool", spy)
+    db = tmp_path / "pooled.duckdb"
+    counts = ingest(paths=[str(LIANGSHAN), str(PANZHIHUA), str(WEB)], db=str(db))
+    assert pools == [2]
+    assert counts["inputs"] == 3 and counts["documents_added"] == 20
+    with connect(db, read_only=True) as con, connect(loaded[0], read_only=True) as ref:
+        sql = "SELECT * EXCLUDE (loaded_at, run_id) FROM fact_document ORDER BY document_id"
+        assert con.execute(sql).fetchall() == ref.execute(sql).fetchall()
+        sql = "SELECT * EXCLUDE (raw_id) FROM fact_task_assignment ORDER BY ALL"
+        assert len(con.execute(sql).fetchall()) == 479 + 830 + 83
+        assert con.execute(sql).fetchall() == ref.execute(sql).fetchall()

@@ -81,23 +81,31 @@ def test_a_missing_or_altered_raw_file_is_named(db_path):
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_reprocess_quarantines_an_input_whose_raw_file_is_gone(db_path, monkeypatch):
-    import flows.ingest
+    import flows.stream
     from flows.ingest import reprocess
 
-    # A batch at a time (memory bounded by one batch): here one input per batch.
-    monkeypatch.setattr(flows.ingest, "PARSE_BATCH", 1)
+    # A batch at a time (memory bounded by two batches): here one input per batch.
+    monkeypatch.setattr(flows.stream, "CHUNK_SIZE", 1)
     batches = []
-    real_parse_all = flows.ingest.parse_all
-    monkeypatch.setattr(
-        flows.ingest, "parse_all", lambda todo: batches.append(len(todo)) or real_parse_all(todo)
-    )
+    real_run_batches = flows.stream.run_batches
+
+    def spy(con, batches_in, **kw):
+        def seen():
+            for b in batches_in:
+                batches.append(len(b.jobs))
+                yield b
+
+        return real_run_batches(con, seen(), **kw)
+
+    monkeypatch.setattr(flows.stream, "run_batches", spy)
     ingest_files(db_path, [ISSUE, PAGE])
     sha = hashlib.sha256(ISSUE.read_bytes()).hexdigest()
     stored = db_path.parent / f"{db_path.name}.raw" / sha[:2] / sha
     stored.unlink()
 
     counts = reprocess(db=str(db_path))
-    assert sorted(batches) == [0, 1]  # the issue's batch had nothing left to parse
+    # ingest: a batch per input; reprocess: the page, then the issue with nothing left to parse
+    assert batches == [1, 1, 1, 0]
     assert counts["quarantined"] == 1 and counts["state"] == "COMPLETED_WITH_QUARANTINE"
     assert counts["documents_unchanged"] == 1  # the page, re-derived from its inline bytes
     with connect(db_path, read_only=True) as con:
