@@ -19,6 +19,7 @@ import polars as pl
 from sources.encoding import decode
 from transforms.dispatch import MAX_INPUT_BYTES, parse_input
 from transforms.model import Parsed, ParseError
+from warehouse.frames import LoadFrames, LoadInput, prepare_frames
 from warehouse.keys import document_keys
 
 log = logging.getLogger("gazette")
@@ -54,6 +55,27 @@ class Outcome:
     error: str | None = None
     seconds: float = 0.0
     keys: pl.DataFrame | None = None  # document_id, content_sha256 per parsed document
+    documents: int = 0  # documents parsed (kept when the frames travel in a Group)
+
+    @property
+    def ok(self) -> bool:
+        """Parsed (its frames here or in its Group's), not failed."""
+        return self.stage is None
+
+
+@dataclass
+class Group:
+    """Several inputs parsed by one worker: their outcomes (without frames) and the frames of
+    the parsed ones prepared for loading together (:func:`warehouse.frames.prepare_frames`).
+
+    A worker that prepares its group's frames hands the loader one frame per table instead of
+    six per input: pickling and reading them back, and stacking them in the loader, cost about
+    1 ms an issue of the single loader's CPU (0.56 ms to pickle an issue's Outcome, 0.34 to
+    read it back, 0.47 to stack a batch); the group's preparation runs in parallel.
+    """
+
+    outcomes: list[Outcome]
+    frames: LoadFrames | None = None
 
 
 def parse_one(ref: RawRef, content: bytes) -> Outcome:
@@ -91,7 +113,13 @@ def parse_one(ref: RawRef, content: bytes) -> Outcome:
         # Document ids and content hashes here, in the pool, not in the single loader.
         context = (parsed.issue.label if parsed.issue else None) or ref.uri
         keys = document_keys(parsed.documents, context)
-        return Outcome(ref, parsed=parsed, keys=keys, seconds=time.perf_counter() - t0)
+        return Outcome(
+            ref,
+            parsed=parsed,
+            keys=keys,
+            seconds=time.perf_counter() - t0,
+            documents=parsed.documents.height,
+        )
     except ParseError as exc:
         msg = str(exc) if ref.uri in str(exc) else f"{ref.uri}: {exc}"
         return Outcome(ref, stage="parse", error=msg, seconds=time.perf_counter() - t0)
@@ -108,6 +136,26 @@ def parse_one(ref: RawRef, content: bytes) -> Outcome:
 def parse_job(job: tuple[RawRef, bytes]) -> Outcome:
     """:func:`parse_one` for a process pool (a top-level function pickles by name)."""
     return parse_one(*job)
+
+
+def parse_group(jobs: list[tuple[RawRef, bytes]]) -> Group:
+    """Parse several inputs and prepare the parsed ones' frames for loading as one group."""
+    outcomes = [parse_one(ref, content) for ref, content in jobs]
+    good = [o for o in outcomes if o.parsed is not None]
+    frames = None
+    if good:
+        frames = prepare_frames(
+            [
+                (
+                    LoadInput(o.ref.raw_id, o.ref.source_id, o.ref.uri, o.ref.sha256, o.keys),
+                    o.parsed,
+                )
+                for o in good
+            ]
+        )
+    for o in good:
+        o.parsed = o.keys = None  # their rows are in the group's frames
+    return Group(outcomes, frames)
 
 
 def lower_priority() -> None:

@@ -20,8 +20,9 @@ from sources.encoding import detect_encoding
 from sources.raw import RawItem
 from transforms.dispatch import MAX_INPUT_BYTES
 from warehouse.db import WarehouseInvalidated, frame, one_row
+from warehouse.frames import LoadFrames, LoadInput, only_input, prepare_frames
 from warehouse.issuers import refresh_issuers
-from warehouse.load import LoadInput, LoadResult, load_batch, quarantine
+from warehouse.load import LoadResult, load_frames, quarantine
 from warehouse.raw import RawStoreError, read_raw, register_source
 
 # Re-exported: the parse step lives in flows.parse (a module the pool's workers import
@@ -118,18 +119,21 @@ def load_outcomes(
     progress: Callable[[str], None] | None = None,
     refresh: bool = True,
     batch_size: int = 500,
+    frames: LoadFrames | None = None,
 ) -> dict[str, int]:
     """Load parsed inputs in batches, each batch one transaction; quarantine failures.
 
-    A batch that the database refuses is retried input by input, so one bad input is
-    quarantined (stage 'load') and the others still load. ``refresh`` recomputes the derived
-    issuer tables once at the end (canonical names, levels, regions).
+    Outcomes carry their parsed frames, loaded ``batch_size`` inputs a transaction; or, with
+    ``frames`` (the prepared frames of every parsed outcome, from the parse workers' groups),
+    all in one transaction. A batch that the database refuses is retried input by input, so
+    one bad input is quarantined (stage 'load') and the others still load. ``refresh``
+    recomputes the derived issuer tables once at the end (canonical names, levels, regions).
     """
     total = LoadResult()
     quarantined = loaded = 0
     good: list[Outcome] = []
     for o in outcomes:
-        if o.parsed is None:
+        if not o.ok or (frames is None and o.parsed is None):
             ref = o.ref
             quarantine(
                 con,
@@ -144,17 +148,22 @@ def load_outcomes(
                 progress(f"quarantined {ref.label}: {o.error}")
         else:
             good.append(o)
-    for start in range(0, len(good), batch_size):
-        chunk = good[start : start + batch_size]
+    step = len(good) if frames is not None else batch_size
+    for start in range(0, len(good), max(1, step)):
+        chunk = good[start : start + step]
+        if frames is None:
+            chunk_frames = prepare_frames([(_load_input(o), o.parsed) for o in chunk])
+        else:
+            chunk_frames = frames
         try:
-            total += load_batch(con, [(_load_input(o), o.parsed) for o in chunk], run_id=run_id)
+            total += load_frames(con, chunk_frames, run_id=run_id)
             loaded += len(chunk)
         except duckdb.FatalException as exc:
             raise WarehouseInvalidated(_fatal_message(chunk, loaded, exc)) from exc
         except duckdb.Error:
             for o in chunk:  # isolate the input the database refuses
                 try:
-                    total += load_batch(con, [(_load_input(o), o.parsed)], run_id=run_id)
+                    total += load_frames(con, only_input(chunk_frames, o.ref.raw_id), run_id=run_id)
                     loaded += 1
                 except duckdb.FatalException as exc:
                     raise WarehouseInvalidated(_fatal_message([o], loaded, exc)) from exc
@@ -168,6 +177,7 @@ def load_outcomes(
                         reason=f"{o.ref.uri}: {exc}",
                     )
                     quarantined += 1
+        del chunk_frames
         if progress:
             names = ", ".join(o.ref.label for o in chunk[:3]) + (
                 f" and {len(chunk) - 3} more" if len(chunk) > 3 else ""

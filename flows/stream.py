@@ -27,8 +27,9 @@ from pathlib import Path
 
 import duckdb
 
-from flows.parse import Outcome, RawRef, lower_priority, parse_job
+from flows.parse import Group, Outcome, RawRef, lower_priority, parse_group
 from flows.steps import load_outcomes, refs_from_raw, stage_many
+from warehouse.frames import combine_frames
 from warehouse.issuers import refresh_issuers
 
 # Inputs staged, parsed and loaded at a time (one transaction each). Larger chunks gave the
@@ -42,6 +43,10 @@ MIN_POOL_INPUTS = 16
 # made a checkpoint fail fatally; 320 MB holds a 10,000-issue load). GAZETTE_DB_MEMORY_MB
 # overrides it for a larger warehouse.
 DEFAULT_MEMORY_MB = 320
+
+# Groups of a batch per parse process: enough that a slow group does not leave a process idle
+# at the end of a batch, few enough that each group's frames are prepared in bulk.
+GROUPS_PER_WORKER = 4
 
 COUNT_KEYS = (
     "inputs",
@@ -236,23 +241,30 @@ def run_batches(
     t = timings if timings is not None else StreamTimings()
     counts = dict.fromkeys(COUNT_KEYS, 0)
     workers = getattr(pool, "_max_workers", 1) if pool is not None else 1
-    pending: tuple[Batch, Iterable[Outcome]] | None = None
+    pending: tuple[Batch, Iterable[Group]] | None = None
 
-    def finish(batch: Batch, results: Iterable[Outcome]) -> dict[str, int]:
+    def finish(batch: Batch, results: Iterable[Group]) -> dict[str, int]:
         t1 = time.perf_counter()
-        outcomes = list(batch.failed) + list(results)
+        groups = list(results)
         t2 = time.perf_counter()
+        outcomes = list(batch.failed) + [o for g in groups for o in g.outcomes]
+        parts = [g.frames for g in groups if g.frames is not None]
+        del groups
         t.parse += t2 - t1
         t.parse_cpu += sum(o.seconds for o in outcomes)
-        t.parsed += sum(o.parsed is not None for o in outcomes)
-        t.documents += sum(o.parsed.documents.height for o in outcomes if o.parsed)
+        t.parsed += sum(o.ok for o in outcomes)
+        t.documents += sum(o.documents for o in outcomes)
         got = load_outcomes(
-            con, outcomes, run_id=run_id, refresh=False, batch_size=max(1, len(outcomes))
+            con,
+            outcomes,
+            run_id=run_id,
+            refresh=False,
+            frames=combine_frames(parts) if parts else None,
         )
         t.load += time.perf_counter() - t2
         return got
 
-    def settle(batch: Batch, results: Iterable[Outcome]) -> None:
+    def settle(batch: Batch, results: Iterable[Group]) -> None:
         got = (wrap or (lambda _label, work: work()))(batch.label, lambda: finish(batch, results))
         for k in COUNT_KEYS[:-1]:
             counts[k] += got[k]
@@ -274,11 +286,12 @@ def run_batches(
         counts["skipped"] += batch.skipped
         if not batch.jobs and not batch.failed:
             continue
-        if pool is None:
-            submitted: Iterable[Outcome] = map(parse_job, batch.jobs)  # parsed when loaded
-        else:
-            per = max(1, len(batch.jobs) // (workers * 4))
-            submitted = pool.map(parse_job, batch.jobs, chunksize=per)
+        if pool is None:  # one group, parsed when the batch is loaded
+            submitted: Iterable[Group] = map(parse_group, [batch.jobs])
+        else:  # a few groups per worker: each prepares its group's frames for the loader
+            per = max(1, -(-len(batch.jobs) // (workers * GROUPS_PER_WORKER)))
+            groups = [batch.jobs[i : i + per] for i in range(0, len(batch.jobs), per)]
+            submitted = pool.map(parse_group, groups)
         if pending is not None:
             settle(*pending)
         pending = (batch, submitted)

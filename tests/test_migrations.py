@@ -24,7 +24,7 @@ TABLES = (
 V1_TASK_VIEW = """CREATE OR REPLACE VIEW task_assignments AS
 SELECT document_id, task_no, task, unit, role, ordinal, raw_id FROM fact_task_assignment;"""
 V1_TASK_INSERT = """INSERT INTO fact_task_assignment
-SELECT a.document_id, row_number() OVER (PARTITION BY a.document_id ORDER BY a.rn) - 1,
+SELECT a.document_id, a.ordinal,
        t.task_no, t.task, a.unit, a.role, a.raw_id
 FROM assign a JOIN task t USING (document_id, source_uri, task_ordinal)
 JOIN owned o ON o.document_id = a.document_id AND o.source_uri = a.source_uri"""  # 001's shape

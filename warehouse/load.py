@@ -17,37 +17,26 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import duckdb
 import polars as pl
 
-from transforms.model import (
-    APPOINTMENT_SCHEMA,
-    CITATION_SCHEMA,
-    DOCUMENT_SCHEMA,
-    METADATA_SCHEMA,
-    TASK_SCHEMA,
-    Parsed,
-    conform,
-)
+from transforms.model import Parsed
 from warehouse.db import frame, one_row
-from warehouse.keys import issue_id_for, series_kind, with_document_ids
+from warehouse.frames import LoadFrames, LoadInput, prepare_frames
+from warehouse.keys import series_kind
 
 # Re-exported: callers and tests import these from here.
-__all__ = ["LoadInput", "LoadResult", "load_batch", "load_parsed", "quarantine", "series_kind"]
-
-
-@dataclass(frozen=True)
-class LoadInput:
-    """Which raw item a Parsed came from."""
-
-    raw_id: str
-    source_id: str
-    uri: str
-    sha256: str | None = None
-    # document_keys() of the Parsed's documents, when the parse worker computed them
-    keys: pl.DataFrame | None = field(default=None, compare=False, repr=False)
+__all__ = [
+    "LoadInput",
+    "LoadResult",
+    "load_batch",
+    "load_frames",
+    "load_parsed",
+    "quarantine",
+    "series_kind",
+]
 
 
 @dataclass
@@ -81,120 +70,6 @@ def load_parsed(
     return load_batch(con, [(LoadInput(raw_id, source_id, uri, raw_sha256), parsed)], run_id=run_id)
 
 
-def _frames(batch: Sequence[tuple[LoadInput, Parsed]]) -> dict[str, pl.DataFrame]:
-    """Concatenate a batch's frames, each row stamped with its input (raw_id, uri, issue).
-
-    Work is done once over the concatenated batch (ids, joins), not per input: a batch of a
-    hundred gazette issues costs a handful of polars operations.
-    """
-    keys = ("docs", "appt", "cite", "task", "meta")
-    parts: dict[str, list[pl.DataFrame]] = {k: [] for k in keys}
-    owners: dict[str, list[int]] = {k: [] for k in keys}  # the input (n) of each part
-    inputs, issues = [], []
-    for n, (inp, p) in enumerate(batch):
-        issue_id = None
-        if p.issue is not None and p.issue.gazette:
-            i = p.issue
-            issue_id = issue_id_for(i.gazette, i.year, i.issue_no, i.published)
-            issues.append(
-                (issue_id, i.gazette, i.year, i.issue_no, i.total_issue_no, i.published, i.label)
-            )
-        context = (p.issue.label if p.issue else None) or inp.uri
-        inputs.append((n, inp.raw_id, inp.uri, inp.source_id, issue_id, context))
-        for key, f in zip(
-            keys, (p.documents, p.appointments, p.citations, p.tasks, p.metadata), strict=True
-        ):
-            if f.height:
-                parts[key].append(f)
-                owners[key].append(n)
-    stamps = pl.DataFrame(
-        inputs, schema={"_n": pl.Int32, "raw_id": pl.Utf8, "source_uri": pl.Utf8, "source_id": pl.Utf8, "issue_id": pl.Utf8, "context": pl.Utf8},
-        orient="row",
-    )  # fmt: skip
-    schemas = {
-        "docs": DOCUMENT_SCHEMA,
-        "appt": APPOINTMENT_SCHEMA,
-        "cite": CITATION_SCHEMA,
-        "task": TASK_SCHEMA,
-        "meta": METADATA_SCHEMA,
-    }
-    cat = {k: _stack(parts[k], owners[k], schemas[k]) for k in keys}
-    docs = cat["docs"].join(stamps, on="_n", maintain_order="left")
-    keys = [inp.keys for inp, p in batch if p.documents.height]
-    if keys and all(k is not None for k in keys) and sum(k.height for k in keys) == docs.height:
-        docs = docs.hstack(pl.concat(keys))  # computed by the parse workers
-    else:  # inputs parsed elsewhere (Parquet outputs of the Dask path), or none at all
-        docs = with_document_ids(docs)
-    # A document printed twice in one input keeps the facts of its first copy only.
-    ids = docs.unique(["_n", "document_id"], keep="first", maintain_order=True).select(
-        "_n", "seq", "document_id"
-    )
-    out = {"docs": docs.drop("context")}
-    for key in ("appt", "cite", "task", "meta"):
-        out[key] = (
-            cat[key]
-            .join(ids, on=["_n", "seq"], maintain_order="left")
-            .join(stamps.select("_n", "raw_id", "source_uri"), on="_n", maintain_order="left")
-        )
-    # Per appearance: only the defining URI's facts are loaded, so a batch-wide dedupe could
-    # keep another URI's copy of a citation and lose the defining page's own.
-    out["cite"] = out["cite"].unique(
-        ["document_id", "source_uri", "cited_doc_number"], keep="first", maintain_order=True
-    )
-    out["meta"] = out["meta"].unique(
-        ["document_id", "source_uri", "key"], keep="first", maintain_order=True
-    )
-    for key in ("appt", "task"):
-        out[key] = out[key].with_row_index("rn")
-    out["task"], out["assign"] = _split_tasks(out["task"])
-    out["issues"] = pl.DataFrame(
-        issues,
-        schema=["issue_id", "gazette", "year", "issue_no", "total_issue_no", "published", "label"],
-        orient="row",
-    ).unique("issue_id") if issues else pl.DataFrame()  # fmt: skip
-    return out
-
-
-def _split_tasks(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Task rows (one per task and unit, the contract's shape) as tasks and assignments.
-
-    A task is a run of rows with the same number and text within one appearance of a
-    document; its ``task_ordinal`` counts the runs from 0. Tasks keep the text once
-    (``fact_task``); assignments keep the unit, role and order (``fact_task_assignment``).
-    """
-    group = ("document_id", "source_uri", "task_no", "task")
-    starts = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift()) for c in group).fill_null(
-        True
-    )
-    rows = rows.with_columns(starts.alias("_starts")).with_columns(
-        (pl.col("_starts").cast(pl.Int32).cum_sum().over("document_id", "source_uri") - 1).alias(
-            "task_ordinal"
-        )
-    )
-    tasks = rows.filter("_starts").select(
-        "document_id", "source_uri", "task_ordinal", "task_no", "task", "raw_id"
-    )
-    assign = rows.select(
-        "document_id", "source_uri", "rn", "task_ordinal", "unit", "role", "raw_id"
-    )
-    return tasks, assign
-
-
-def _stack(frames: list[pl.DataFrame], owners: list[int], schema: dict) -> pl.DataFrame:
-    """Many inputs' frames as one, cast to the contract, each row tagged ``_n`` (its input).
-
-    One concatenation and one cast for the whole batch, instead of a few polars operations per
-    input: with a hundred inputs a batch, per-input work was most of the loader's Python time.
-    """
-    if not frames:
-        return pl.DataFrame(schema={**schema, "_n": pl.Int32})
-    n = pl.DataFrame(
-        {"_n": owners, "_h": [f.height for f in frames]}, schema={"_n": pl.Int32, "_h": pl.Int64}
-    ).select(pl.col("_n").repeat_by("_h").explode())
-    body = conform(pl.concat(frames, how="diagonal_relaxed"), schema)
-    return body.hstack(n)
-
-
 def load_batch(
     con: duckdb.DuckDBPyConnection,
     batch: Sequence[tuple[LoadInput, Parsed]],
@@ -204,8 +79,16 @@ def load_batch(
     """Load a batch of parsed inputs in ONE transaction; returns counts over the batch."""
     if not batch:
         return LoadResult()
+    return load_frames(con, prepare_frames(batch), run_id=run_id)
+
+
+def load_frames(
+    con: duckdb.DuckDBPyConnection, f: LoadFrames, *, run_id: str | None = None
+) -> LoadResult:
+    """Load prepared frames (:mod:`warehouse.frames`: one or many inputs) in ONE transaction."""
+    if not f["inputs"].height:
+        return LoadResult()
     now = dt.datetime.now(dt.UTC)
-    f = _frames(batch)
     docs = f["docs"].with_columns(
         pl.lit(now).alias("now"), pl.lit(run_id, dtype=pl.Utf8).alias("run_id")
     )
@@ -213,9 +96,7 @@ def load_batch(
     appearances = docs.unique(
         ["document_id", "source_uri"], keep="first", maintain_order=True
     ).with_row_index("_i")
-    inputs = pl.DataFrame(
-        [(i.raw_id, i.sha256) for i, _ in batch], schema=["raw_id", "sha256"], orient="row"
-    )
+    inputs = f["inputs"]
     registered = {
         "appearing": appearances, "inputs": inputs,
         "appt": f["appt"], "cite": f["cite"], "task": f["task"], "assign": f["assign"],
@@ -483,8 +364,7 @@ def _load_facts(con: duckdb.DuckDBPyConnection, has_prior: bool) -> None:
     con.execute(
         """
         INSERT INTO fact_appointment
-        SELECT a.document_id, row_number() OVER (PARTITION BY a.document_id ORDER BY a.rn) - 1,
-               a.action, a.person, a.position, a.qualifier, a.raw_id
+        SELECT a.document_id, a.ordinal, a.action, a.person, a.position, a.qualifier, a.raw_id
         FROM appt a JOIN owned o ON o.document_id = a.document_id AND o.source_uri = a.source_uri
         """
     )
@@ -521,8 +401,7 @@ def _insert_tasks(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         INSERT INTO fact_task_assignment (document_id, ordinal, task_ordinal, unit, role, raw_id)
-        SELECT a.document_id, row_number() OVER (PARTITION BY a.document_id ORDER BY a.rn) - 1,
-               a.task_ordinal, a.unit, a.role, a.raw_id
+        SELECT a.document_id, a.ordinal, a.task_ordinal, a.unit, a.role, a.raw_id
         FROM assign a JOIN owned o ON o.document_id = a.document_id AND o.source_uri = a.source_uri
         """
     )
