@@ -1,8 +1,8 @@
 """The evaluation the lead runs: ``gazette eval GOLD SOURCE`` end to end, and the targets on
 every seed.
 
-One seed goes through the real command (a subprocess running the Prefect flow in-process,
-~10 s) and its printed figures are read back. Every seed then goes through the same
+One seed goes through the real command (a subprocess running the ingest flow's engine, no
+Prefect start-up) and its printed figures are read back. Every seed then goes through the same
 ``evaluate()`` in-process, loaded with ``flows.steps.ingest_files`` (no Prefect, fast) into a
 scratch warehouse, and must reach the project's targets.
 """
