@@ -480,12 +480,9 @@ def _series_rows(inp, bridge, first_issuer, level_of, region_of, rules, learned)
             votes[series].append(first_issuer[doc])
     rows = []
     seen = inp["series"].group_by("series").agg(pl.col("seen_as").min())  # 'citation' < 'document'
-    for series, seen_as in seen.iter_rows():
-        seen_as = (
-            "document"
-            if series in set(inp["docs"]["series"].drop_nulls().to_list())
-            else "citation"
-        )
+    issued = set(inp["docs"]["series"].drop_nulls().to_list())  # once, not once per series
+    for series, _ in seen.iter_rows():
+        seen_as = "document" if series in issued else "citation"
         iid = Counter(votes.get(series, [])).most_common(1)[0][0] if votes.get(series) else None
         level, region, how = (
             (level_of.get(iid), region_of.get(iid), "documents")
