@@ -278,9 +278,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["GAZETTE_DB"] = args.db
     from duckdb import Error as DuckDBError
 
+    from flows.stream import ParsePoolBroken
     from sources.definitions import SiteDefinitionError
     from transforms.model import ParseError
-    from warehouse.db import WarehouseBusy
+    from warehouse.db import WarehouseBusy, WarehouseInvalidated
 
     try:
         return args.func(args)
@@ -291,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
         DuckDBError,
         ValueError,
         SiteDefinitionError,
+        ParsePoolBroken,
+        WarehouseInvalidated,
     ) as exc:
         print(f"gazette {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -22,6 +22,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -219,6 +220,20 @@ def tune_loader(
     con.execute(f"SET threads = {threads or max(1, (os.cpu_count() or 1) - workers)}")
 
 
+class ParsePoolBroken(RuntimeError):
+    """A parse process died (killed, out of memory, or it could not start)."""
+
+
+def _broken_message(batch: Batch) -> str:
+    return (
+        f"a parse process died while parsing {batch.label}: killed (out of memory?) or unable "
+        "to start. Processes are started with 'spawn', which imports the main module again: a "
+        "script that runs an ingest must do so under `if __name__ == \"__main__\":`. "
+        "GAZETTE_PARSE_WORKERS=0 parses in this process instead. Inputs loaded before this "
+        "batch are kept, its bytes are in the raw layer, and the next run resumes."
+    )
+
+
 LoadWrapper = Callable[[str, Callable[[], dict[str, int]]], dict[str, int]]
 
 
@@ -245,7 +260,10 @@ def run_batches(
 
     def finish(batch: Batch, results: Iterable[Group]) -> dict[str, int]:
         t1 = time.perf_counter()
-        groups = list(results)
+        try:
+            groups = list(results)
+        except BrokenProcessPool as exc:
+            raise ParsePoolBroken(_broken_message(batch)) from exc
         t2 = time.perf_counter()
         outcomes = list(batch.failed) + [o for g in groups for o in g.outcomes]
         parts = [g.frames for g in groups if g.frames is not None]
@@ -321,8 +339,18 @@ def run_stream(
     The warehouse stays open for the run: another run waits for it (``wait``) and then goes
     on, as two overlapping runs must. ``total`` (inputs in the run) sizes the pool.
     """
+    import multiprocessing
+
     from warehouse.db import connect
 
+    # A parse process being started (spawn) runs the parent's main module again; a script that
+    # ingests at import time would reach here and wait for the warehouse its parent holds. Stop
+    # at once (multiprocessing marks such a process the same way for its own check).
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise ParsePoolBroken(
+            "a parse process is importing the main module that started it: run the ingest "
+            'under `if __name__ == "__main__":` (or set GAZETTE_PARSE_WORKERS=0)'
+        )
     n = parse_workers(total, workers)
     mem = memory_limit_mb() if memory_limit == "default" else memory_limit
     with parse_pool(n) as pool, connect(db, wait=wait) as con:
