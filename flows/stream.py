@@ -228,7 +228,7 @@ def _broken_message(batch: Batch) -> str:
     return (
         f"a parse process died while parsing {batch.label}: killed (out of memory?) or unable "
         "to start. Processes are started with 'spawn', which imports the main module again: a "
-        "script that runs an ingest must do so under `if __name__ == \"__main__\":`. "
+        'script that runs an ingest must do so under `if __name__ == "__main__":`. '
         "GAZETTE_PARSE_WORKERS=0 parses in this process instead. Inputs loaded before this "
         "batch are kept, its bytes are in the raw layer, and the next run resumes."
     )
