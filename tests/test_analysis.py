@@ -281,3 +281,53 @@ def test_every_example_query_runs(with_synthetic_db: Path) -> None:
         "10. Which documents were published in more than one place (gazette and portal), and where?"
     ]
     assert twice["doc_number"].to_list() == ["凉府办发〔2020〕20号"]
+
+
+def _read_regions_reference(text: str, rules) -> dict[str, str]:  # noqa: ANN001
+    """read_regions as first written (every province name tried in turn), the reference."""
+    from warehouse.issuers import short_region
+
+    rest = text
+    for prefix in rules.branch_prefixes:
+        if rest.startswith(prefix):
+            rest = rest[len(prefix) :]
+            break
+    found: dict[str, str] = {}
+    for prov in rules.province_names:
+        if rest.startswith(prov):
+            found["省"] = prov
+            rest = rest[len(prov) :]
+            break
+    while rest:
+        m = rules.region_re.match(rest)
+        if not m:
+            break
+        level = dict(rules.suffixes)[m.group(2)]
+        if level == "省":
+            if "省" in found:
+                break
+        elif level == "市州" and ("市州" in found or "县" in found):
+            level = "县"
+        if level in found:
+            break
+        found[level] = short_region(m.group(0), rules)
+        rest = rest[m.end() :]
+    return found
+
+
+def test_read_regions_finds_what_trying_every_province_found() -> None:
+    """Province names looked up by length (and the result cached) read the same regions as
+    testing every name in turn, on every line of the seeds and on names that nest regions."""
+    from warehouse.issuers import read_regions
+
+    rules = load_rules()
+    texts = [
+        "凉山州西昌市人民政府", "四川省凉山彝族自治州人民政府", "内蒙古自治区人民政府",
+        "新疆维吾尔自治区乌鲁木齐市", "黑龙江省哈尔滨市", "广西壮族自治区南宁市", "四川省四川省",
+        "国务院办公厅", "", "省政府", "攀枝花市人民政府办公室", "中共凉山州委办公室",
+    ]  # fmt: skip
+    for seed in sorted(SEEDS.glob("*.txt")):
+        texts += [line.strip() for line in seed.read_text(encoding="utf-8").splitlines()]
+    for text in texts:
+        assert read_regions(text, rules) == _read_regions_reference(text, rules), text
+    assert read_regions("凉山州西昌市人民政府", rules) == {"市州": "凉山州", "县": "西昌市"}

@@ -16,7 +16,7 @@ import re
 import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import duckdb
@@ -49,11 +49,22 @@ class Rules:
     synonyms: tuple[tuple[re.Pattern, str], ...]
     series_levels: tuple[tuple[re.Pattern, str], ...]
     region_re: re.Pattern = field(init=False)
+    suffix_level: dict[str, str] = field(init=False)
+    # Province names grouped by length, longest first: a prefix is looked up once per length
+    # instead of tested against every name (54,000 titles at 2,000 issues: 2.1 M startswith).
+    provinces_by_length: tuple[tuple[int, frozenset[str]], ...] = field(init=False)
 
     def __post_init__(self) -> None:
         alts = "|".join(re.escape(s) for s, _ in self.suffixes)
         object.__setattr__(
             self, "region_re", re.compile(rf"^([\u4e00-\u9fff]{{2,6}}?)({alts})(?!长)")
+        )
+        object.__setattr__(self, "suffix_level", dict(self.suffixes))
+        lengths = sorted({len(p) for p in self.province_names}, reverse=True)
+        object.__setattr__(
+            self,
+            "provinces_by_length",
+            tuple((n, frozenset(p for p in self.province_names if len(p) == n)) for n in lengths),
         )
 
 
@@ -103,22 +114,29 @@ def short_region(name: str, rules: Rules) -> str:
 
 def read_regions(text: str, rules: Rules) -> dict[str, str]:
     """Regions a name or title opens with, by level: 凉山州西昌市… -> {市州: 凉山州, 县: 西昌市}."""
+    return dict(_read_regions(text, rules))
+
+
+@lru_cache(maxsize=65536)
+def _read_regions(text: str, rules: Rules) -> tuple[tuple[str, str], ...]:
+    """:func:`read_regions` as pairs, cached: it reads the issuer part of every title, every
+    gazette and site name, and these recur across a warehouse's documents."""
     rest = text
     for prefix in rules.branch_prefixes:
         if rest.startswith(prefix):
             rest = rest[len(prefix) :]
             break
     found: dict[str, str] = {}
-    for prov in rules.province_names:
-        if rest.startswith(prov):
-            found["省"] = prov
-            rest = rest[len(prov) :]
+    for n, names in rules.provinces_by_length:  # the longest province name rest starts with
+        if rest[:n] in names:
+            found["省"] = rest[:n]
+            rest = rest[n:]
             break
     while rest:
         m = rules.region_re.match(rest)
         if not m:
             break
-        level = dict(rules.suffixes)[m.group(2)]
+        level = rules.suffix_level[m.group(2)]
         if level == "省":
             if "省" in found:
                 break
@@ -128,7 +146,7 @@ def read_regions(text: str, rules: Rules) -> dict[str, str]:
             break
         found[level] = short_region(m.group(0), rules)
         rest = rest[m.end() :]
-    return found
+    return tuple(found.items())
 
 
 @cache
