@@ -101,25 +101,23 @@ def prepare_frames(batch: Sequence[tuple[LoadInput, Parsed]]) -> LoadFrames:
         docs = docs.hstack(pl.concat(worker_keys))  # computed by the parse workers
     else:  # inputs parsed elsewhere (Parquet outputs of the Dask path), or none at all
         docs = with_document_ids(docs)
-    # A document printed twice in one input keeps the facts of its first copy only.
+    # A document printed twice in one input keeps the facts of its first copy only: facts join
+    # the first copy's (input, seq), which also brings their document id and input stamps.
     ids = docs.unique(["_n", "document_id"], keep="first", maintain_order=True).select(
-        "_n", "seq", "document_id"
+        "_n", "seq", "document_id", "raw_id", "source_uri"
     )
     out = {"docs": docs.drop("context", "_n")}
     for key in ("appt", "cite", "task", "meta"):
-        out[key] = (
-            cat[key]
-            .join(ids, on=["_n", "seq"], maintain_order="left")
-            .join(stamps.select("_n", "raw_id", "source_uri"), on="_n", maintain_order="left")
-            .drop("_n")
-        )
+        out[key] = cat[key].join(ids, on=["_n", "seq"], maintain_order="left")
     # Facts of one appearance are numbered in printed order: the ordinal of a row among its
-    # document's rows in the appearance that defines it (only that appearance is loaded).
-    appearance = ("document_id", "source_uri")
+    # document's rows in the appearance that defines it (only that appearance is loaded). An
+    # appearance is one (input, seq) here, a pair of integers (cheaper to group than strings).
     out["appt"] = out["appt"].with_columns(
-        pl.int_range(pl.len(), dtype=pl.Int32).over(appearance).alias("ordinal")
+        pl.int_range(pl.len(), dtype=pl.Int32).over("_n", "seq").alias("ordinal")
     )
     out["task"], out["assign"] = _split_tasks(out["task"])
+    for key in ("appt", "cite", "task", "assign", "meta"):
+        out[key] = out[key].drop("_n", "seq")
     out["issues"] = (
         pl.DataFrame(issues, schema=_ISSUES, orient="row").unique("issue_id", maintain_order=True)
         if issues
@@ -173,21 +171,22 @@ def _split_tasks(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     (``fact_task``); assignments keep the unit, role, the task's ordinal and their own
     ``ordinal`` among the appearance's units (``fact_task_assignment``).
     """
-    group = ("document_id", "source_uri", "task_no", "task")
+    group = ("_n", "seq", "task_no", "task")
     starts = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift()) for c in group).fill_null(
         True
     )
-    appearance = ("document_id", "source_uri")
+    appearance = ("_n", "seq")  # one appearance of a document: see prepare_frames
     rows = rows.with_columns(starts.alias("_starts")).with_columns(
         (pl.col("_starts").cast(pl.Int32).cum_sum().over(appearance) - 1).alias("task_ordinal"),
         pl.int_range(pl.len(), dtype=pl.Int32).over(appearance).alias("ordinal"),
     )
     tasks = rows.filter("_starts").select(
-        "document_id", "source_uri", "task_ordinal", "task_no", "task", "raw_id"
+        "_n", "seq", "document_id", "source_uri", "task_ordinal", "task_no", "task", "raw_id"
     )
     assign = rows.select(
-        "document_id", "source_uri", "ordinal", "task_ordinal", "unit", "role", "raw_id"
-    )
+        "_n", "seq", "document_id", "source_uri", "ordinal", "task_ordinal", "unit", "role",
+        "raw_id",
+    )  # fmt: skip
     return tasks, assign
 
 
