@@ -120,17 +120,14 @@ PARSE_GC_THRESHOLD = 10_000
 
 def lower_priority() -> None:
     """Pool initializer: parsers yield the CPU to the loader, which is the critical path (the
-    pool parses one chunk ahead; when the loader waits for a core, everything waits). The
-    garbage collector is tuned for parsing (:func:`tune_gc`)."""
+    pool parses one chunk ahead; when the loader waits for a core, everything waits).
+
+    It also makes the garbage collector run less in the worker: the objects that exist once
+    the worker has started (modules, compiled patterns, polars) are frozen, so that no full
+    collection walks them again, and young collections wait for :data:`PARSE_GC_THRESHOLD`
+    new objects."""
     with contextlib.suppress(OSError):
         os.nice(10)
-    tune_gc()
-
-
-def tune_gc() -> None:
-    """Fewer collections in a parse worker: the objects that exist once the worker has started
-    (modules, compiled patterns, polars) are frozen, so that no full collection walks them
-    again, and young collections wait for :data:`PARSE_GC_THRESHOLD` new objects."""
     gc.freeze()
     _, older, oldest = gc.get_threshold()
     gc.set_threshold(PARSE_GC_THRESHOLD, older, oldest)
