@@ -7,6 +7,7 @@ Expected rows were read by hand from ../shared/seeds: the Liangshan personnel do
 from __future__ import annotations
 
 import json
+import re
 
 import polars as pl
 import pytest
@@ -166,3 +167,25 @@ def test_extract_facts_frames_and_schemas(personnel: str) -> None:
     assert tasks.height == 0
     empty = extract_facts(docs.head(0))
     assert [f.height for f in empty] == [0, 0, 0]
+
+
+_REFERENCE_CUE = re.compile(r"任命|免去|任免|免职|同志任|决定")  # the cue as one alternation
+
+
+def _cue_samples() -> list[str]:
+    """Every line and every 500-character stretch of the seeds and held-out issues, and edges."""
+    out = ["", "任", "免", "同志", "决", "任务", "免费", "同志们任", "决策", "x任命", "免职y"]
+    out += ["同志任", "任免", "决定", "免去", "任\n命", "任 命"]
+    for path in sorted(SEEDS.glob("*.txt")) + sorted((GOLD / "heldout").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        out += text.split("\n") + [text[i : i + 500] for i in range(0, len(text), 500)]
+    return out
+
+
+def test_appointment_cue_agrees_with_the_single_alternation() -> None:
+    from transforms.appointments import _has_cue
+
+    samples = _cue_samples()
+    assert sum(bool(_REFERENCE_CUE.search(s)) for s in samples) > 20  # both kinds occur
+    for s in samples:
+        assert _has_cue(s) == bool(_REFERENCE_CUE.search(s)), s

@@ -112,3 +112,19 @@ def test_order_series_maps_printed_issuers_and_keeps_city_names() -> None:
     assert _numbers("二〇一一年八月二十六日省人民政府令第190号公布") == ["省人民政府令第190号"]
     # 日 of 日照市 is a city's name, not a date's unit.
     assert _numbers("依照日照市人民政府令第5号") == ["日照市人民政府令第5号"]
+
+
+def test_citation_cue_agrees_with_the_single_alternation() -> None:
+    import re
+
+    from transforms.citations import _CUES, _YEAR_CLOSE
+
+    reference = re.compile(rf"19{_YEAR_CLOSE}|20{_YEAR_CLOSE}|令\s*第")
+    samples = ["", "2020〕", "20 2 0 〕", "19\n9 9)", "2020年", "令 第", "令\n第", "令第", "1920"]
+    samples += ["（2020）", "[2019]", "20201〕", "第令"]
+    for path in sorted(SEEDS.glob("*.txt")) + sorted((GOLD / "heldout").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        samples += text.split("\n") + [text[i : i + 500] for i in range(0, len(text), 500)]
+    assert sum(bool(reference.search(s)) for s in samples) > 20  # both kinds occur
+    for s in samples:
+        assert any(rx.search(s) for rx in _CUES) == bool(reference.search(s)), s

@@ -198,3 +198,19 @@ def test_width_repair_and_conform_shortcut():
     assert conform(frame, DOCUMENT_SCHEMA) is frame  # already conformed: returned as it is
     other = pl.DataFrame({"seq": [1], "title": ["x"]})
     assert conform(other, DOCUMENT_SCHEMA).schema == DOCUMENT_SCHEMA
+
+
+def test_conform_shortcut_needs_the_same_names_order_and_types():
+    import polars as pl
+
+    from transforms.model import TASK_SCHEMA, conform
+
+    row = {"seq": [1], "task_no": [2], "task": ["t"], "unit": ["u"], "role": ["r"]}
+    exact = pl.DataFrame(row, schema=TASK_SCHEMA)
+    assert conform(exact, TASK_SCHEMA) is exact
+    wider = pl.DataFrame(row)  # the same names, Int64 where the contract says Int32
+    assert conform(wider, TASK_SCHEMA).schema == TASK_SCHEMA
+    shuffled = exact.select("task", "seq", "task_no", "unit", "role")
+    assert conform(shuffled, TASK_SCHEMA).columns == list(TASK_SCHEMA)
+    renamed = exact.rename({"role": "kind"})
+    assert conform(renamed, TASK_SCHEMA)["role"].to_list() == [None]

@@ -48,3 +48,37 @@ def test_numbers_counted_within_a_year():
         "财政部公告2021年第8号", "交通运输部令2020年第5号", "国家税务总局公告2019年第1号", "国家税务总局公告2019年第2号",
     ]  # fmt: skip
     assert normalize_doc_number("2021年第9号（总号：1730）") is None  # a gazette's own issue number
+
+
+def test_bracketed_years_are_the_matches_of_the_single_pattern() -> None:
+    import re
+    from pathlib import Path
+
+    from transforms.numbers import CLOSE, OPEN, _year_anchors
+
+    reference = re.compile(rf"[{re.escape(OPEN)}]\s*(?:19|20)\s*\d\s*\d\s*[{re.escape(CLOSE)}]")
+    samples = [
+        "",
+        "〔2020〕",
+        "〔 2 0 2 0 〕",
+        "（\u30002019）",
+        "(\n1999)",
+        "〔〔2020〕",
+        "2020〕",
+    ]
+    samples += [
+        "〔2020年〕",
+        "〔20201〕",
+        "〔192020〕",
+        "x〔2020〕y（2019）z[2021]",
+        "﹝2020﹞〖2019〗",
+    ]
+    samples += ["〔2020〕〔2021〕", "(19 9 9 ]", "〔1820〕", "\u3000\u3000（2020）"]
+    shared = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+    gold = Path(__file__).resolve().parent / "gold" / "heldout"
+    for path in sorted(shared.glob("*.txt")) + sorted(gold.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        samples += [text, *text.split("\n")]
+    assert sum(bool(reference.search(s)) for s in samples) > 20
+    for s in samples:
+        assert _year_anchors(s) == [m.span() for m in reference.finditer(s)], s

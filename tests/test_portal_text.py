@@ -131,3 +131,42 @@ def test_label_shapes() -> None:
         ("文件编号", "川府发〔2020〕1号", "doc_number"),
         ("公开属性", "主动公开", None),
     ]
+
+
+def _reference_looks_like_portal_text(text: str) -> bool:
+    """looks_like_portal_text as it was before its substring pre-test: the labels read always."""
+    from transforms.portal import _head_lines
+    from transforms.portal_meta import parse_labelled_lines
+
+    fields = parse_labelled_lines(_head_lines(text, 60))
+    return len({f.field or f.key for f in fields if f.field or f.key == "索引号"}) >= 3
+
+
+_GOLD = Path(__file__).resolve().parent / "gold" / "heldout"
+_EDGE_TEXTS = [
+    "索 引 号：1\n发 文 字 号：川办发〔2021〕7号\n成 文 日 期：2021年3月2日\n正文",  # spaced labels
+    "索引号：1 发文字号：川办发〔2021〕7号 成文日期：2021年3月2日",  # one line, three labels
+    "索引号：1\n发文字号：川办发〔2021〕7号\n正文",  # two fields only
+    "索引号\n1\n文号\n川办发〔2021〕7号\n发布日期\n2021-03-02",  # labels alone, values below
+    "标题：a\n名称：b\n文件名称：c",  # three labels of one field
+    "主题分类：x\n组配分类：y\n体裁分类：z",  # three labels of no column
+    "发文\n字号：川办发〔2021〕7号\n索引号：1\n成文日期：2021年3月2日",  # a label broken by a line
+    "发文字号：" + "x" * 9000 + "\n索引号：1\n成文日期：2021年3月2日",  # past the first prefix
+    "",
+    "\n\n\n",
+]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(SEEDS.glob("*.txt")) + sorted(_GOLD.glob("*.txt")),
+    ids=lambda p: p.name,
+)
+def test_looks_like_portal_text_agrees_with_the_reference_on_real_texts(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert looks_like_portal_text(text) == _reference_looks_like_portal_text(text)
+
+
+@pytest.mark.parametrize("text", _EDGE_TEXTS)
+def test_looks_like_portal_text_agrees_with_the_reference_on_edge_cases(text: str) -> None:
+    assert looks_like_portal_text(text) == _reference_looks_like_portal_text(text)

@@ -49,8 +49,18 @@ def _despace(text: str) -> str:
     return text
 
 
-# A cheap test that a body may hold personnel entries at all (the hot path skips the rest).
-_CUE = re.compile(r"任命|免去|任免|免职|同志任|决定")
+# A cheap test that a body may hold personnel entries at all (the hot path skips the rest):
+# 任命|免去|任免|免职|同志任|决定 as one pattern per first character. A search for a pattern
+# led by a literal jumps from one such character to the next; an alternation with several
+# first characters tests a class at every position, ~10x the instructions on a body.
+_CUES = tuple(re.compile(p) for p in ("任[命免]", "免[去职]", "同志任", "决定"))
+
+
+def _has_cue(body: str) -> bool:
+    """Whether ``body`` holds one of the cue words (any of :data:`_CUES` matches)."""
+    return any(rx.search(body) for rx in _CUES)
+
+
 # Parentheses left open at the end of a line: the entry continues on the next line.
 _OPEN_PAREN_BREAK = re.compile(r"(\([^()\n]*)\n+")
 _TERMINAL = ";。:,!？?、"
@@ -256,7 +266,7 @@ def _entry(clause: str, mode: str | None, last_person: str | None) -> list[dict]
 
 def extract_appointments(body: str | None) -> list[dict]:
     """Every 任命 and 免去 entry in a body as dicts (action, person, position, qualifier)."""
-    if not body or not _CUE.search(body):
+    if not body or not _has_cue(body):
         return []
     p = _patterns()
     rows: list[dict] = []

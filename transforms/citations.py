@@ -25,9 +25,10 @@ _SERIAL_BREAK = re.compile(rf"([〕\]］)）】])[ \t]*\n[ \t]*{_SERIAL}")
 # The break of a _SERIAL_BREAK match alone. It starts with a literal, so the engine jumps from
 # newline to newline; _SERIAL_BREAK starts at every closing bracket, ``)`` and ``）`` included.
 _SERIAL_LINE = re.compile(rf"\n[ \t]*{_SERIAL}")
-# Each branch starts with a literal (not ``(?:19|20)…``), so the engine skips to candidates.
+# A bracketed year's end or 令第, as separate patterns: each starts with a literal, so a search
+# jumps to candidates (one alternation of them tests a class at every position, ~3x slower).
 _YEAR_CLOSE = r"\s*\d\s*\d\s*[〕\]］)）】]"
-_CUE = re.compile(rf"19{_YEAR_CLOSE}|20{_YEAR_CLOSE}|令\s*第")
+_CUES = tuple(re.compile(p) for p in (rf"19{_YEAR_CLOSE}", rf"20{_YEAR_CLOSE}", r"令\s*第"))
 
 
 @cache
@@ -108,7 +109,7 @@ def _join_breaks(body: str) -> str:
 
 def find_citations(body: str | None, own_number: str | None = None) -> list[DocNumber]:
     """Cited numbers in order of first appearance, own number and duplicates removed."""
-    if not body or not _CUE.search(body):
+    if not body or not any(rx.search(body) for rx in _CUES):
         return []
     own = normalize_doc_number(own_number) if own_number else None
     seen: set[str] = set()

@@ -109,7 +109,8 @@ def _documents(
                 "line_end": seg.end - 1,
             }
         )
-    return conform(pl.DataFrame(rows, schema=DOCUMENT_SCHEMA), DOCUMENT_SCHEMA), rows
+    # Built with the schema, the frame has exactly its columns and types: no conform needed.
+    return pl.DataFrame(rows, schema=DOCUMENT_SCHEMA), rows
 
 
 def _facts(

@@ -88,8 +88,10 @@ def conform(df: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     A frame that already has exactly these columns, in this order, with these types is
     returned as it is: the select would copy it unchanged, and costs far more (~0.3 ms) than
     comparing the schemas (every parse conforms its frames, and the flows conform them again).
+    The names are compared first, then the types: ``df.schema`` builds a mapping of both at
+    twice the cost of ``df.dtypes`` (~13 against ~6 µs for the documents' 15 columns).
     """
-    if list(df.schema.items()) == list(schema.items()):
+    if df.columns == list(schema) and df.dtypes == list(schema.values()):
         return df
     cols = []
     for name, dtype in schema.items():

@@ -48,6 +48,7 @@ from transforms.portal_meta import (
     is_org_name,
     join_title_issuers,
     label_block,
+    label_groups,
     meta_value,
     names_in_line,
     norm_title,
@@ -144,11 +145,29 @@ def _head_lines(text: str, n: int) -> list[str]:
     return [s.strip() for s in text.splitlines() if s.strip()][:n]
 
 
+_BLOCK_FIELDS = 3  # a labelled block names at least this many of its fields
+_INDEX_LABEL = "索引号"  # feeds no column, but counts: only a portal page prints one
+
+
 def looks_like_portal_text(text: str) -> bool:
     """A page saved as text: a block of labelled fields (索引号, 发文字号, 成文日期 …) near the
     top. A gazette issue has a table of contents there instead."""
-    fields = parse_labelled_lines(_head_lines(text, 60))
-    return len({f.field or f.key for f in fields if f.field or f.key == "索引号"}) >= 3
+    head = _head_lines(text, 60)
+    if not _may_name_fields(head):
+        return False
+    fields = parse_labelled_lines(head)
+    named = {f.field or f.key for f in fields if f.field or f.key == _INDEX_LABEL}
+    return len(named) >= _BLOCK_FIELDS
+
+
+def _may_name_fields(lines: list[str]) -> bool:
+    """Whether ``lines`` may hold labels of :data:`_BLOCK_FIELDS` different fields: a field is
+    read from a label printed with or without inner spaces, so its label is in the text
+    without any whitespace. A few substring tests settle a gazette issue's masthead, which
+    names none or one (reading its labels costs ~10x more)."""
+    bare = "".join("".join(lines).split())
+    groups = label_groups(_INDEX_LABEL)
+    return sum(any(label in bare for label in group) for group in groups) >= _BLOCK_FIELDS
 
 
 def parse_portal_text(text: str, *, url: str | None = None) -> Parsed:

@@ -52,6 +52,17 @@ def _label_index() -> dict[str, str | None]:
 
 
 @cache
+def label_groups(counted: str) -> tuple[tuple[str, ...], ...]:
+    """The known labels grouped by the column they feed, plus ``counted`` (a label of no column)
+    as a group of its own: the labels a field of each group may be read from."""
+    groups: dict[str, list[str]] = {}
+    for label, name in _label_index().items():
+        if name or label == counted:
+            groups.setdefault(name or label, []).append(label)
+    return tuple(tuple(labels) for labels in groups.values())
+
+
+@cache
 def _label_re() -> re.Pattern[str]:
     """Any known label, inner spaces allowed, then an optional colon."""
     alts = sorted(_label_index(), key=len, reverse=True)
