@@ -211,7 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("ingest", help="ingest local files (.txt, .pdf, .html) with the ingest flow")
     s.add_argument("paths", nargs="+", help="files, directories or globs")
-    s.add_argument("--force", action="store_true", help="re-parse inputs already loaded")
+    s.add_argument(
+        "--force",
+        action="store_true",
+        help="read and re-parse every file, even unchanged ones already loaded",
+    )
     s.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser("nightly", help="crawl configured sources incrementally (the nightly flow)")

@@ -16,7 +16,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.ingest import WRITER_WAIT_SECONDS, recorded_run, run_and_finish
-from flows.steps import stage_items
+from flows.steps import files_to_read, stage_items, stage_many
 from flows.stream import staged_batches
 from sources.crawl import CrawlReport, crawl
 from sources.definitions import SiteDefinition, load_sites
@@ -121,10 +121,11 @@ def _crawl_flow(flow_name: str, sites: list[SiteDefinition], db: str | None, par
             )
             todo.extend(items)
             pages += report.list_pages + report.detail_fetched
-        if files:
-            local = [read_file(p) for p in expand(files)]
+        if files:  # local files beside the sites: an unchanged one is not read again
             with connect(db, wait=WRITER_WAIT_SECONDS) as con:
-                refs = stage_items(con, local, run_id=run_id)
+                to_read, _ = files_to_read(con, expand(files))
+                local = [read_file(f.path, stat=f) for f in to_read]
+                refs = stage_many(con, local, run_id=run_id, files=to_read)
             todo.extend((r, it.content) for r, it in zip(refs, local, strict=True) if r.needs_parse)
         return run_and_finish(
             db,

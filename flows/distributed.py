@@ -30,7 +30,15 @@ from prefect_dask import DaskTaskRunner
 
 from flows.ingest import WRITER_WAIT_SECONDS, recorded_run
 from flows.parquet_io import INFO_FILE, read_info, read_parsed, write_parsed
-from flows.steps import Outcome, RawRef, load_outcomes, parse_one, stage_many, transforms_version
+from flows.steps import (
+    Outcome,
+    RawRef,
+    files_to_read,
+    load_outcomes,
+    parse_one,
+    stage_many,
+    transforms_version,
+)
 from sources.local import expand, read_file
 from warehouse.db import connect
 from warehouse.runs import finish_run
@@ -168,10 +176,14 @@ def ingest_distributed(
     with recorded_run(db, "ingest-distributed", params) as run_id:
         todo: list[tuple[RawRef, str]] = []
         with connect(db, wait=WRITER_WAIT_SECONDS) as con:
-            for start in range(0, len(files), LOAD_BATCH):  # bytes first, a batch at a time
-                chunk = files[start : start + LOAD_BATCH]
-                refs = stage_many(con, [read_file(p) for p in chunk], run_id=run_id, force=force)
-                todo += [(r, str(p)) for r, p in zip(refs, chunk, strict=True) if r.needs_parse]
+            to_read, _ = files_to_read(con, files, force=force)
+            for start in range(0, len(to_read), LOAD_BATCH):  # bytes first, a batch at a time
+                chunk = to_read[start : start + LOAD_BATCH]
+                items = [read_file(f.path, stat=f) for f in chunk]
+                refs = stage_many(con, items, run_id=run_id, force=force, files=chunk)
+                todo += [
+                    (r, str(f.path)) for r, f in zip(refs, chunk, strict=True) if r.needs_parse
+                ]
         logger.info("%d files staged, %d to parse on the cluster", len(files), len(todo))
         futures = [
             parse_to_parquet_task.submit(

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import duckdb
@@ -17,6 +18,7 @@ import polars as pl
 
 from flows.parse import Outcome, RawRef, parse_one
 from sources.encoding import detect_encoding
+from sources.local import FileStat, stat_files
 from sources.raw import RawItem
 from transforms.dispatch import MAX_INPUT_BYTES
 from warehouse.db import WarehouseInvalidated, frame, one_row
@@ -254,23 +256,40 @@ def text_encoding(item: RawItem) -> str | None:
         return None
 
 
+def files_to_read(
+    con: duckdb.DuckDBPyConnection, files: Sequence[str | Path], *, force: bool = False
+) -> tuple[list[FileStat], int]:
+    """The files a run must read, and how many it need not: a file as it was when last read
+    (path, size, modification time, inode) whose bytes were parsed is not read again (the
+    check git's index and rsync make: an edit that keeps all three goes unseen; ``force``
+    reads every file). Raises FileNotFoundError naming a missing file before anything is read.
+    """
+    from warehouse.raw import unchanged_files
+
+    stats = stat_files(files)
+    if force:
+        return stats, 0
+    known = unchanged_files(con, [(f.uri, f.size, f.mtime_ns, f.inode) for f in stats])
+    todo = [f for f in stats if f.uri not in known]
+    return todo, len(stats) - len(todo)
+
+
 def stage_many(
     con: duckdb.DuckDBPyConnection,
     items: Iterable[RawItem],
     *,
     run_id: str | None = None,
     force: bool = False,
+    files: Sequence[FileStat] | None = None,
 ) -> list[RawRef]:
     """:func:`stage_items` for many items at once: one query says which are known, one
     transaction stores the new ones (through Arrow), so staging 10,000 files costs a few
     statements instead of 40,000. Inputs over ``INLINE_MAX_BYTES`` go to the raw store files first.
     A new item without an encoding gets the detected one (set on the item, and stored).
+    ``files``: for local files, each item's :class:`FileStat` (taken before it was read),
+    recorded in the same transaction so the next run need not read an unchanged file.
     """
-    import json
-
-    import pyarrow as pa
-
-    from warehouse.raw import INLINE_MAX_BYTES, raw_id_for, write_blobs
+    from warehouse.raw import INLINE_MAX_BYTES, raw_id_for, record_files, write_blobs
 
     items = list(items)
     if not items:
@@ -295,67 +314,22 @@ def stage_many(
             fresh[rid] = it
             if it.encoding is None:
                 it.encoding = text_encoding(it)
-    if fresh:
-        rows = list(fresh.items())
-        # Large inputs go to the raw store first (files before the rows that name them).
-        stored = write_blobs(
-            con,
-            {sha_of[rid]: it.content for rid, it in rows if len(it.content) > INLINE_MAX_BYTES},
-        )
-        blobs = pa.table(
-            {
-                "sha256": [sha_of[rid] for rid, _ in rows],
-                "content": pa.array(
-                    [None if sha_of[rid] in stored else it.content for rid, it in rows],
-                    type=pa.binary(),
-                ),
-                "size_bytes": [len(it.content) for _, it in rows],
-                "file_path": pa.array([stored.get(sha_of[rid]) for rid, _ in rows], pa.string()),
-            }
-        )
-        raws = pa.table(
-            {
-                "raw_id": [rid for rid, _ in rows],
-                "source_id": [it.source_id for _, it in rows],
-                "uri": [it.uri for _, it in rows],
-                "kind": [it.kind for _, it in rows],
-                "sha256": [sha_of[rid] for rid, _ in rows],
-                "media_type": [it.media_type for _, it in rows],
-                "encoding": [it.encoding for _, it in rows],
-                "http_status": pa.array([it.http_status for _, it in rows], type=pa.int32()),
-                "headers": [
-                    json.dumps(dict(it.headers or {}), ensure_ascii=False) for _, it in rows
-                ],
-                "hints": [json.dumps(dict(it.hints or {}), ensure_ascii=False) for _, it in rows],
-                "fetched_at": pa.array(
-                    [it.fetched_at or now_utc() for _, it in rows],
-                    type=pa.timestamp("us", tz="UTC"),
-                ),
-            }
-        )
-        con.register("staged_blobs", blobs)
-        con.register("staged_raws", raws)
+    rows = list(fresh.items())
+    # Large inputs go to the raw store first (files before the rows that name them).
+    large = {sha_of[rid]: it.content for rid, it in rows if len(it.content) > INLINE_MAX_BYTES}
+    stored = write_blobs(con, large) if large else {}
+    if rows or files:
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(
-                "INSERT INTO raw_blob (sha256, content, size_bytes, file_path)"
-                " SELECT DISTINCT ON (sha256) sha256, content, size_bytes, file_path FROM staged_blobs"
-                " ON CONFLICT DO NOTHING"
-            )
-            con.execute(
-                "INSERT INTO raw_item (raw_id, source_id, uri, kind, sha256, media_type, encoding,"
-                " http_status, headers, hints, fetched_at, run_id)"
-                " SELECT raw_id, source_id, uri, kind, sha256, media_type, encoding, http_status,"
-                " headers::JSON, hints::JSON, fetched_at, ? FROM staged_raws",
-                [run_id],
-            )
+            if rows:
+                _insert_raw_rows(con, rows, sha_of, stored, run_id)
+            if files:
+                stats = [(f.uri, f.size, f.mtime_ns, f.inode) for f in files]
+                record_files(con, stats, ids, shas, time.time_ns())
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
             raise
-        finally:
-            con.unregister("staged_blobs")
-            con.unregister("staged_raws")
     refs = []
     for rid, it in zip(ids, items, strict=True):
         needs = force or known.get(rid) != sha_of[rid]
@@ -366,3 +340,64 @@ def stage_many(
             )
         )  # fmt: skip
     return refs
+
+
+def _insert_raw_rows(
+    con: duckdb.DuckDBPyConnection,
+    rows: list[tuple[str, RawItem]],
+    sha_of: dict[str, str],
+    stored: dict[str, str],
+    run_id: str | None,
+) -> None:
+    """Insert new raw_blob and raw_item rows through Arrow (inside the caller's transaction)."""
+    import json
+
+    import pyarrow as pa
+
+    blobs = pa.table(
+        {
+            "sha256": [sha_of[rid] for rid, _ in rows],
+            "content": pa.array(
+                [None if sha_of[rid] in stored else it.content for rid, it in rows],
+                type=pa.binary(),
+            ),
+            "size_bytes": [len(it.content) for _, it in rows],
+            "file_path": pa.array([stored.get(sha_of[rid]) for rid, _ in rows], pa.string()),
+        }
+    )
+    raws = pa.table(
+        {
+            "raw_id": [rid for rid, _ in rows],
+            "source_id": [it.source_id for _, it in rows],
+            "uri": [it.uri for _, it in rows],
+            "kind": [it.kind for _, it in rows],
+            "sha256": [sha_of[rid] for rid, _ in rows],
+            "media_type": [it.media_type for _, it in rows],
+            "encoding": [it.encoding for _, it in rows],
+            "http_status": pa.array([it.http_status for _, it in rows], type=pa.int32()),
+            "headers": [json.dumps(dict(it.headers or {}), ensure_ascii=False) for _, it in rows],
+            "hints": [json.dumps(dict(it.hints or {}), ensure_ascii=False) for _, it in rows],
+            "fetched_at": pa.array(
+                [it.fetched_at or now_utc() for _, it in rows],
+                type=pa.timestamp("us", tz="UTC"),
+            ),
+        }
+    )
+    con.register("staged_blobs", blobs)
+    con.register("staged_raws", raws)
+    try:
+        con.execute(
+            "INSERT INTO raw_blob (sha256, content, size_bytes, file_path)"
+            " SELECT DISTINCT ON (sha256) sha256, content, size_bytes, file_path FROM staged_blobs"
+            " ON CONFLICT DO NOTHING"
+        )
+        con.execute(
+            "INSERT INTO raw_item (raw_id, source_id, uri, kind, sha256, media_type, encoding,"
+            " http_status, headers, hints, fetched_at, run_id)"
+            " SELECT raw_id, source_id, uri, kind, sha256, media_type, encoding, http_status,"
+            " headers::JSON, hints::JSON, fetched_at, ? FROM staged_raws",
+            [run_id],
+        )
+    finally:
+        con.unregister("staged_blobs")
+        con.unregister("staged_raws")

@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 
 from flows.parse import Group, Outcome, RawRef, lower_priority, parse_group
-from flows.steps import load_outcomes, refs_from_raw, stage_many
+from flows.steps import files_to_read, load_outcomes, refs_from_raw, stage_many
 from warehouse.frames import combine_frames
 from warehouse.issuers import refresh_issuers
 
@@ -109,21 +109,25 @@ def file_batches(
     run_id: str | None = None,
 ) -> Iterator[Batch]:
     """Local files a chunk at a time: read, then stored in the raw layer (bytes first) before
-    anything parses them. Files whose exact bytes were parsed before are skipped (``force``
-    parses them again)."""
+    anything parses them. A file unchanged since it was last read and parsed is not read (see
+    :func:`flows.steps.files_to_read`); one whose exact bytes were parsed before is read but not
+    parsed. ``force`` reads and parses every file again."""
     from sources.local import read_file
 
     size = chunk_size or CHUNK_SIZE
-    for start in range(0, len(files), size):
-        chunk = files[start : start + size]
-        items = [read_file(p) for p in chunk]
-        refs = stage_many(con, items, run_id=run_id, force=force)
+    todo, unchanged = files_to_read(con, files, force=force)
+    if unchanged:
+        yield Batch([], skipped=unchanged, label=f"{unchanged:,} unchanged files not read")
+    for start in range(0, len(todo), size):
+        chunk = todo[start : start + size]
+        items = [read_file(f.path, stat=f) for f in chunk]
+        refs = stage_many(con, items, run_id=run_id, force=force, files=chunk)
         jobs = [(r, it.content) for r, it in zip(refs, items, strict=True) if r.needs_parse]
         yield Batch(
             jobs,
             skipped=len(items) - len(jobs),
             bytes_read=sum(len(it.content) for it in items),
-            label=batch_label([p.name for p in chunk], start, len(files)),
+            label=batch_label([f.path.name for f in chunk], start, len(todo)),
         )
 
 

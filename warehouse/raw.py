@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -167,3 +167,78 @@ def register_source(
         " name = excluded.name, family = excluded.family, base_url = excluded.base_url, kind = excluded.kind",
         [source_id, name, family, base_url, kind],
     )
+
+
+# --- Local files: known by their stat, not read again ---------------------------------------
+
+# A file modified this close before it was read may be edited again within the same tick of
+# its file system's clock and keep its time: such a file is read again next run (git's "racy"
+# index entries). 2 s covers the coarsest clocks in use (FAT).
+RACY_NS = 2_000_000_000
+
+FileRow = tuple[str, int, int, int]  # uri, size in bytes, mtime in ns, inode
+
+
+def unchanged_files(con: duckdb.DuckDBPyConnection, files: Sequence[FileRow]) -> set[str]:
+    """The uris of ``files`` that are as they were when last read (same size, modification time
+    and inode) and whose bytes were then parsed and loaded: nothing to read. One query for the
+    whole run."""
+    import pyarrow as pa
+
+    if not files:
+        return set()
+    uris, sizes, mtimes, inodes = zip(*files, strict=True)
+    con.register(
+        "_file_stats",
+        pa.table({"uri": uris, "size_bytes": sizes, "mtime_ns": mtimes, "inode": inodes}),
+    )
+    try:
+        rows = con.execute(
+            "SELECT s.uri FROM _file_stats s"
+            " JOIN local_file f ON f.uri = s.uri AND f.size_bytes = s.size_bytes"
+            " AND f.mtime_ns = s.mtime_ns AND f.inode = s.inode"
+            " JOIN raw_item r ON r.raw_id = f.raw_id AND r.parsed_sha256 = f.sha256"
+            " WHERE f.mtime_ns < f.read_at_ns - ?",
+            [RACY_NS],
+        ).fetchall()
+    finally:
+        con.unregister("_file_stats")
+    return {u for (u,) in rows}
+
+
+def record_files(
+    con: duckdb.DuckDBPyConnection,
+    files: Sequence[FileRow],
+    raw_ids: Sequence[str],
+    shas: Sequence[str],
+    read_at_ns: int,
+) -> None:
+    """Record how each file looked when read (replacing its earlier row). Run inside the
+    transaction that stores the files' raw rows, so a row never names bytes not stored."""
+    import pyarrow as pa
+
+    if not files:
+        return
+    uris, sizes, mtimes, inodes = zip(*files, strict=True)
+    con.register(
+        "_file_rows",
+        pa.table(
+            {
+                "uri": uris,
+                "size_bytes": sizes,
+                "mtime_ns": mtimes,
+                "inode": inodes,
+                "raw_id": raw_ids,
+                "sha256": shas,
+            }
+        ),
+    )
+    try:
+        con.execute("DELETE FROM local_file WHERE uri IN (SELECT uri FROM _file_rows)")
+        con.execute(
+            "INSERT INTO local_file SELECT DISTINCT ON (uri) uri, size_bytes, mtime_ns, inode,"
+            " raw_id, sha256, ? FROM _file_rows",
+            [read_at_ns],
+        )
+    finally:
+        con.unregister("_file_rows")
