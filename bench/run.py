@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import resource
 import shutil
 import sys
@@ -190,9 +191,16 @@ def main(argv: list[str] | None = None) -> int:
         " loader_ms, pool_ms: CPU ms an issue of the loading process and of the parse processes"
     )
     if len(rows) > 1:
-        a, b = rows[0], rows[-1]
-        growth = (b.total_s / a.total_s) / (b.n / a.n) if a.total_s else 0.0
-        print(
-            f"linearity: time per issue at N={b.n} is {growth:.2f}x the time per issue at N={a.n}"
-        )
+        print("linearity: " + "; ".join(linearity(a, b) for a, b in itertools.pairwise(rows)))
     return 0
+
+
+def linearity(a: Row, b: Row) -> str:
+    """How time per issue grows from one N to the next: 1.00x is linear. Also as the ratio to
+    the baseline, which the machine's drift during the run moves less."""
+    per = (b.total_s / b.n) / (a.total_s / a.n) if a.total_s else 0.0
+    rel = (b.total_s / b.base_s) / (a.total_s / a.base_s) if a.total_s and b.base_s else 0.0
+    return (
+        f"time per issue at N={b.n} is {per:.2f}x that at N={a.n}"
+        f" ({rel:.2f}x relative to the baseline)"
+    )

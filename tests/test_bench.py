@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT))  # bench/ is a tool beside the packages, not an in
 
 from bench.baseline import BaselineResult, scan_text  # noqa: E402
 from bench.corpus import make_issue, seed_issues  # noqa: E402
-from bench.run import COLUMNS  # noqa: E402
+from bench.run import COLUMNS, Row, linearity  # noqa: E402
 from transforms.gazette import parse_gazette_text  # noqa: E402
 
 
@@ -76,3 +76,13 @@ def test_load_profile_names_the_statements_that_load_the_corpus(tmp_path: Path) 
     assert calls["INSERT INTO fact_task_assignment"] == 1
     assert calls["INSERT INTO raw_blob"] == 1
     assert calls["COMMIT"] >= 2
+
+
+def test_linearity_compares_time_per_issue_and_its_ratio_to_the_baseline() -> None:
+    def row(n: int, total: float, base: float) -> Row:
+        return Row(n, n / 10, n * 8, 0, 0, 0, total, 500, 0, 0, base, n / 10)
+
+    # 10x the issues in 12x the time, while the baseline (the machine) slowed by 1.2x as well
+    assert linearity(row(1000, 10.0, 5.0), row(10000, 120.0, 60.0)) == (
+        "time per issue at N=10000 is 1.20x that at N=1000 (1.00x relative to the baseline)"
+    )
