@@ -6,7 +6,8 @@
 GBK page declares no charset at all), robots.txt, ETag/304 support and faults (404, 500 then
 success, 429 with Retry-After then success, a read that times out once, a WAF 412, a page
 truncated mid-tag, a link to another host). It counts every request the server sees, so tests
-and flow tests can say how many requests a crawl made.
+and flow tests can say how many requests a crawl made. The demo (``scripts/demo.py``) serves it
+too, for the nightly flow to crawl.
 """
 
 from __future__ import annotations
