@@ -307,6 +307,9 @@ def run_batches(
         t.bytes_read += batch.bytes_read
         counts["skipped"] += batch.skipped
         if not batch.jobs and not batch.failed:
+            if progress and batch.skipped:  # "9,900 unchanged files not read", or read but known
+                read = f": {batch.skipped} unchanged, nothing to parse" if batch.bytes_read else ""
+                progress(batch.label + read)
             continue
         if pool is None:  # one group, parsed when the batch is loaded
             submitted: Iterable[Group] = map(parse_group, [batch.jobs])

@@ -68,8 +68,10 @@ def test_an_unchanged_file_is_not_read_again(tmp_path: Path) -> None:
         ).fetchall()
     assert rows == [(str(p.resolve()), p.stat().st_size, True) for p in paths]
 
-    again = ingest_stream(db, paths, workers=0)
+    said: list[str] = []
+    again = ingest_stream(db, paths, workers=0, progress=said.append)
     assert (again["inputs"], again["skipped"]) == (0, 3)
+    assert said == ["3 unchanged files not read"]  # the flow's log says why nothing ran
 
     # An edit that keeps the size, the time and the inode is not seen (as with rsync) ...
     _edit(paths[2], keep_mtime=True)  # panzhihua_gazette_2018-12.txt
