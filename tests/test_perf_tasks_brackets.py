@@ -101,3 +101,78 @@ def test_task_rows_unchanged_with_the_reference_pattern(
     monkeypatch.setattr(tasks, "_patterns", lambda: reference)
     assert tasks._brackets(text) == got_brackets
     assert tasks._task_rows(text) == got
+
+
+def _reference_brackets(text: str) -> list[tuple[int, int]]:
+    """_brackets as it was: the cue loop, then _Nesting's own pass over the brackets."""
+    brackets: list[int] = []
+    labels: list[int] = []
+    roles: list[int] = []
+    for m in tasks._patterns().bracket_cues.finditer(text):
+        i = m.start()
+        if text[i] not in OPENERS + CLOSERS:
+            roles.append(i)
+            continue
+        brackets.append(i)
+        if m.end() > i + 1:
+            labels.append(i)
+    if not labels and not roles:
+        return []
+    blanks = [m.start() for m in tasks._BLANK_LINE.finditer(text)] if roles else []
+    nesting = tasks._Nesting(text, brackets, blanks)
+    spans: set[tuple[int, int]] = set()
+    for i in labels:
+        c = nesting.close(i)
+        if c is not None:
+            spans.add((i, c))
+    for i in roles:
+        o = nesting.open_at(i)
+        c = nesting.close(o) if o is not None else None
+        if c is not None:
+            spans.add((o, c))
+    outer: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if not outer or s >= outer[-1][1]:
+            outer.append((s, e))
+    return outer
+
+
+def _nesting_texts() -> list[str]:
+    """Stray closers, unclosed openers, blank lines, the 600-character limit."""
+    rng = random.Random(5)
+    pieces = [*_pieces(), "\n\n", "a" * 200, "b" * 599]
+    texts = [f"（{'a' * n}负责）" for n in (595, 596, 597, 598, 599)]
+    texts += [
+        "）（负责）",
+        "（（负责）",
+        "（a\n\n负责）",
+        "（责任单位：甲）（乙负责",
+        "）)（责任单位：甲）",
+    ]
+    return texts + [
+        "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))) for _ in range(600)
+    ]
+
+
+@pytest.mark.parametrize("path", TEXTS, ids=lambda p: p.name)
+def test_one_pass_scan_matches_the_two_pass_reference_on_real_text(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert tasks._brackets(text) == _reference_brackets(text)
+    for part in text.split("\n\n"):  # each paragraph group as a body of its own
+        assert tasks._brackets(part) == _reference_brackets(part)
+
+
+def test_one_pass_scan_matches_the_two_pass_reference_on_edge_cases() -> None:
+    for text in EDGES + _random_texts() + _nesting_texts():
+        assert tasks._brackets(text) == _reference_brackets(text), text
+
+
+def test_one_pass_nesting_answers_like_the_two_pass_nesting() -> None:
+    for text in EDGES + _nesting_texts():
+        nesting, _, _ = tasks._scan(text)
+        blanks = [m.start() for m in tasks._BLANK_LINE.finditer(text)]
+        nesting.blanks = blanks
+        reference = tasks._Nesting(text, nesting.brackets, blanks)
+        assert nesting.closer == reference.closer and nesting.top == reference.top, text
+        for pos in range(len(text) + 1):
+            assert nesting.open_at(pos) == reference.open_at(pos), (text, pos)

