@@ -403,13 +403,33 @@ def _brackets(text: str) -> list[tuple[int, int]]:
     return outer
 
 
-def _marker_level(m: re.Match[str]) -> int:
-    """Depth of a numbered item: 一、/第一条 0, (一) 1, 1. 2, (1) 3."""
-    if m["cn"] or m["art"]:
-        return 0
-    if m["paren"]:
-        return 3 if m["paren"].isdigit() else 1
-    return 2
+def _within(starts: list[int], ends: list[int], pos: int) -> bool:
+    """Is ``pos`` inside one of the sorted, disjoint spans ``starts[k]`` .. ``ends[k]``
+    (exclusive)? A bisect, where ``any()`` over the spans cost a generator step per label
+    line for every bracket group."""
+    k = bisect_right(starts, pos) - 1
+    return k >= 0 and pos < ends[k]
+
+
+_LEVEL = {"cn": 0, "art": 0, "arab": 2}  # "paren": 3 for (1), 1 for (一)
+
+
+def _markers(text: str) -> list[tuple[int, int, int | None, int]]:
+    """The numbered items of ``text``: (start, end of marker, number, level).
+
+    Each alternative of :data:`_MARKER` holds one named group, so ``lastgroup`` names the
+    one that matched: one lookup where reading up to four groups cost two calls per item.
+    Levels: 一、/第一条 0, (一) 1, 1. 2, (1) 3.
+    """
+    return [
+        (
+            m.start(),
+            m.end() - 1,
+            _cn_to_int(raw := m[g := m.lastgroup]),
+            _LEVEL[g] if g != "paren" else 3 if raw.isdigit() else 1,
+        )
+        for m in _line_matches(_MARKER, text)
+    ]
 
 
 def _owner(markers: list[tuple[int, int, int | None, int]], k: int, owned: set[int]) -> int:
@@ -430,11 +450,6 @@ def _owner(markers: list[tuple[int, int, int | None, int]], k: int, owned: set[i
     if j < 0 or not siblings or any(i in owned for i in siblings):
         return k
     return j
-
-
-def _marker_no(m: re.Match[str]) -> int | None:
-    raw = m["arab"] or m["paren"] or m["cn"] or m["art"]
-    return _cn_to_int(raw) if raw else None
 
 
 @lru_cache(maxsize=1024)
@@ -508,9 +523,9 @@ def _task_rows(body: str | None) -> list[TaskRow]:
         if units:
             found.append((m.start(), m.end() - 1, [(u, m["label"]) for u in units]))
     sticky_lead: str | None = None
-    label_spans = [(s, e) for s, e, _ in found]
+    label_starts, label_ends = [f[0] for f in found], [f[1] for f in found]
     for s, e in _brackets(text):
-        if any(ls <= s < le for ls, le in label_spans):
+        if _within(label_starts, label_ends, s):
             continue
         pairs, sticky_lead = _group_assignments(text[s + 1 : e], sticky_lead)
         if pairs:
@@ -519,10 +534,7 @@ def _task_rows(body: str | None) -> list[TaskRow]:
         return _dedupe(rows)
     found.sort()
 
-    markers = [
-        (m.start(), m.end() - 1, _marker_no(m), _marker_level(m))
-        for m in _line_matches(_MARKER, text)
-    ]
+    markers = _markers(text)
     starts = [m[0] for m in markers]
 
     def enclosing(pos: int) -> int:
