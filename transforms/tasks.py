@@ -471,7 +471,7 @@ def _table_rows(lines: list[str]) -> list[TaskRow]:
     rows: list[TaskRow] = []
     for line in lines:
         cells = [c.strip() for c in line.split("\t")]
-        header = {c.replace(" ", ""): i for i, c in enumerate(cells)}
+        header = _header(line, cells, r["table_unit_header"])
         unit_col = next((h for h in r["table_unit_header"] if h in header), None)
         if unit_col:
             cols = {
@@ -486,9 +486,22 @@ def _table_rows(lines: list[str]) -> list[TaskRow]:
         no_cell = cells[cols["no"]] if cols["no"] >= 0 else ""
         no = cn_to_int(no_cell) if no_cell else None
         task = cells[cols["task"]] if 0 <= cols["task"] < len(cells) else ""
-        for unit in split_units(cells[cols["unit"]]):
-            rows.append((no, _clean_task(task), unit, role))
+        units = split_units(cells[cols["unit"]])
+        if units:  # the task text cleaned once for all its units
+            clean = _clean_task(task)
+            rows += [(no, clean, unit, role) for unit in units]
     return rows
+
+
+def _header(line: str, cells: list[str], unit_headers: list[str]) -> dict[str, int]:
+    """Column numbers by cell text without spaces, for a row that may be a header; ``{}``
+    for the others: a cell equal to a unit header (spaces removed) is a substring of the line
+    without spaces, and a few C substring tests rule that out where a dict per row cost more.
+    """
+    flat = line.replace(" ", "")
+    if not any(h in flat for h in unit_headers):
+        return {}
+    return {c.replace(" ", ""): i for i, c in enumerate(cells)}
 
 
 def extract_tasks(body: str | None, *, as_tuples: bool = False) -> list[Any]:
