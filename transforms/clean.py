@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
+from operator import itemgetter, not_
 from typing import Any
 
 from transforms.dates import is_date_line  # re-exported: headers.py imports it from here
@@ -568,27 +570,86 @@ def join_paragraphs(lines: list[str], rules: dict[str, Any]) -> list[str]:
     ends = conf.get("sentence_end", "。！？；")
     starts = rule_re(conf.get("paragraph_start", r"^$^"))
     min_chars = int(conf.get("join_min_chars", 24))
+    # Every line stripped at once (C calls, no Python loop); only a body with a tab keeps a
+    # tabbed line's leading whitespace (the line then never joins nor takes a continuation).
+    stripped = list(map(str.strip, lines))
+    tabbed = "\t" in "".join(lines)
+    if tabbed:
+        pairs = [
+            (s, r.rstrip() if "\t" in r else s) for r, s in zip(lines, stripped, strict=True) if s
+        ]
+        items, shown = [p[0] for p in pairs], [p[1] for p in pairs]
+    else:
+        items = shown = list(filter(None, stripped))
+    out = _joined(items, shown, tabbed, _Joiner(rules, starts, min_chars), ends)
+    return _per_line(out, _tidy_punct)
+
+
+def _joined(
+    items: list[str], shown: list[str], tabbed: bool, joiner: _Joiner, ends: str
+) -> list[str]:
+    """The paragraphs of the non-blank stripped ``items`` (``shown`` is how each appears when
+    it opens a paragraph). Only a line after one that ends no sentence may join it (the last
+    character of a paragraph is its last line's): those are found first, in C, and the
+    others are copied over in slices."""
+    ended = map(ends.__contains__, map(itemgetter(-1), items))
     out: list[str] = []
-    for raw in lines:
-        if "\t" in raw:
-            line = raw.rstrip()
-            nxt = line.strip()
+    done = 0
+    joined_last = -1  # the last item joined to the paragraph before it
+    for i in compress(range(1, len(items)), map(not_, ended)):
+        out += shown[done:i]
+        done = i + 1
+        prev, nxt = out[-1], items[i]
+        if tabbed and ("\t" in prev or "\t" in nxt):
+            out.append(shown[i])
+        elif joiner.continues(prev, i - 1 if joined_last != i - 1 else -1, nxt, i):
+            out[-1] = prev + nxt
+            joined_last = i
         else:
-            line = nxt = raw.strip()
-        if not nxt:
-            continue
-        # The first vetoes of _joins (a sentence ended, a table row) inline: most lines stop here.
-        if (
-            out
-            and out[-1][-1] not in ends
-            and "\t" not in out[-1]
-            and "\t" not in nxt
-            and _continues(out[-1], nxt, rules, starts, min_chars)
+            out.append(shown[i])
+    out += shown[done:]
+    return out
+
+
+class _Joiner:
+    """:func:`_continues` for one body, each line's date-or-signature test made once (a line
+    is asked as the next line, then as the previous one), the cheap tests first: the result
+    is the same boolean, whatever the order of its pure tests."""
+
+    def __init__(self, rules: dict[str, Any], starts: re.Pattern[str], min_chars: int) -> None:
+        self.rules, self.starts, self.min_chars = rules, starts, min_chars
+        self.signed: dict[int, bool] = {}
+
+    def _signs(self, text: str, k: int) -> bool:
+        """Item ``k`` (``text``; ``k`` -1 for a joined paragraph) is a date or issuer line."""
+        known = self.signed.get(k) if k >= 0 else None
+        if known is None:
+            known = is_date_line(text) or (len(text) <= 80 and is_issuer_line(text, self.rules))
+            if k >= 0:
+                self.signed[k] = known
+        return known
+
+    def continues(self, prev: str, k_prev: int, nxt: str, k_nxt: int) -> bool:
+        """``_continues(prev, nxt, …)``; ``k_prev`` is -1 when ``prev`` joins several items."""
+        if not (
+            len(prev) >= self.min_chars
+            or _CONTINUES.match(nxt)
+            or _RUNNING.search(prev, 0, len(prev) - 1)
+            or prev.count("（") + prev.count("(") > prev.count("）") + prev.count(")")
         ):
-            out[-1] = out[-1] + nxt
-        else:
-            out.append(line)
-    return _per_line(out, lambda t: _tidy(normalise_punct(t)))
+            return False
+        return not (
+            self.starts.match(nxt)
+            or is_number_line(nxt)
+            or self._signs(nxt, k_nxt)
+            or self._signs(prev, k_prev)
+        )
+
+
+def _tidy_punct(text: str) -> str:
+    """The paragraphs' punctuation repairs: half-width marks to full width, then layout
+    spaces next to full-width punctuation dropped."""
+    return _tidy(normalise_punct(text))
 
 
 def _tidy(paragraph: str) -> str:
