@@ -483,7 +483,8 @@ def _table_rows(lines: list[str]) -> list[TaskRow]:
             continue
         if cols is None or len(cells) <= cols["unit"]:
             continue
-        no_cell = cells[cols["no"]] if cols["no"] >= 0 else ""
+        # A row may stop before the number column (序号 after 责任单位): no number, not a crash.
+        no_cell = cells[cols["no"]] if 0 <= cols["no"] < len(cells) else ""
         no = cn_to_int(no_cell) if no_cell else None
         task = cells[cols["task"]] if 0 <= cols["task"] < len(cells) else ""
         units = split_units(cells[cols["unit"]])
