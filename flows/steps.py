@@ -261,7 +261,7 @@ def files_to_read(
 ) -> tuple[list[FileStat], int]:
     """The files a run must read, and how many it need not: a file as it was when last read
     (path, size, modification time, inode) whose bytes were parsed is not read again (the
-    check git's index and rsync make: an edit that keeps all three goes unseen; ``force``
+    check git's index and rsync make: an edit that keeps all four goes unseen; ``force``
     reads every file). Raises FileNotFoundError naming a missing file before anything is read.
     """
     from warehouse.raw import unchanged_files

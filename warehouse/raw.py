@@ -234,10 +234,9 @@ def record_files(
         ),
     )
     try:
-        con.execute("DELETE FROM local_file WHERE uri IN (SELECT uri FROM _file_rows)")
         con.execute(
-            "INSERT INTO local_file SELECT DISTINCT ON (uri) uri, size_bytes, mtime_ns, inode,"
-            " raw_id, sha256, ? FROM _file_rows",
+            "INSERT OR REPLACE INTO local_file SELECT DISTINCT ON (uri) uri, size_bytes,"
+            " mtime_ns, inode, raw_id, sha256, ? FROM _file_rows",
             [read_at_ns],
         )
     finally:
